@@ -1,0 +1,36 @@
+"""tangentish: source-transformation automatic differentiation for Python and NumPy.
+
+`grad(f)` reads `f`'s source, lowers it to a Wengert list, and generates a plain Python function
+that replays the forward pass and runs the adjoint sweep; `source(df)` shows that code.
+"""
+
+from .api import grad, source, value_and_grad, vjp
+from .errors import (
+    InternalError,
+    MissingRuleError,
+    NonDifferentiableError,
+    ShapeMismatchError,
+    SourceUnavailableError,
+    TangentishError,
+    UnsupportedSyntaxError,
+    WrtError,
+)
+from .gradcheck import check_grads
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InternalError",
+    "MissingRuleError",
+    "NonDifferentiableError",
+    "ShapeMismatchError",
+    "SourceUnavailableError",
+    "TangentishError",
+    "UnsupportedSyntaxError",
+    "WrtError",
+    "check_grads",
+    "grad",
+    "source",
+    "value_and_grad",
+    "vjp",
+]

@@ -1,0 +1,193 @@
+"""The public API (DESIGN.md §1): `grad`, `value_and_grad`, `vjp`, `source`, `check_grads`.
+
+`grad(f)` returns a plain function `df(*args, seed=1.0)`. On its first call with a new signature
+of argument types it compiles (or fetches from the cache) the adjoint specialized for those kinds
+of values, so code for Python floats has no helper calls and code for arrays reduces broadcast
+adjoints; after that a call costs one dictionary look-up before the generated code runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import weakref
+from typing import Any, Callable, Optional, Union
+
+import numpy as np
+
+from . import codegen, kinds
+from .errors import NonDifferentiableError, SourceUnavailableError, WrtError
+from .pipeline import Options, compile_gradient
+
+Wrt = Union[int, str, tuple[Union[int, str], ...]]
+
+_CACHE: weakref.WeakKeyDictionary[Callable[..., Any], dict[Any, codegen.Generated]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCK = threading.RLock()
+
+
+def _positions(f: Callable[..., Any], wrt: Wrt) -> tuple[int, ...]:
+    """`wrt` (an int, a name, or a tuple of them) as a tuple of parameter positions."""
+    if not inspect.isfunction(f):
+        raise SourceUnavailableError(
+            f"{f!r} is not a Python function; tangentish differentiates functions defined with "
+            "`def` whose source it can read (builtins and compiled functions need a rule instead)"
+        )
+    params = list(inspect.signature(f).parameters)
+    items = wrt if isinstance(wrt, tuple) else (wrt,)
+    if not items:
+        raise WrtError(f"wrt is empty: name at least one parameter of {f.__name__}{params}")
+    positions = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise WrtError(f"wrt entries are parameter positions or names, not {item!r}")
+        if isinstance(item, str):
+            if item not in params:
+                raise WrtError(f"{f.__name__} has no parameter {item!r}; its parameters: {params}")
+            item = params.index(item)
+        if not -len(params) <= item < len(params):
+            raise WrtError(
+                f"wrt={item} is out of range: {f.__name__} has {len(params)} parameters {params}"
+            )
+        positions.append(item % len(params))
+    if len(set(positions)) != len(positions):
+        raise WrtError(f"wrt names a parameter twice: {wrt!r}")
+    return tuple(positions)
+
+
+def _check_differentiable(f: Callable[..., Any], args: tuple[Any, ...], wrt: tuple[int, ...]) -> None:
+    """Reject arguments that have no derivative, rather than return a silent zero."""
+    params = list(inspect.signature(f).parameters)
+    for i in wrt:
+        value = args[i]
+        dtype = getattr(value, "dtype", None)
+        if isinstance(value, (bool, np.bool_)) or (dtype is not None and dtype.kind == "b"):
+            problem = "a boolean"
+        elif isinstance(value, (complex, np.complexfloating)) or (dtype is not None and dtype.kind == "c"):
+            problem = "complex (complex differentiation is not supported)"
+        elif kinds.of_value(value) == kinds.UNKNOWN:
+            problem = f"a {type(value).__name__}, not a number or a NumPy array"
+        else:
+            continue
+        raise NonDifferentiableError(
+            f"cannot differentiate {f.__name__} with respect to {params[i]!r}: its value is {problem}"
+        )
+
+
+class _Compiled:
+    """The state behind one `grad`-made function: its options and its specializations."""
+
+    def __init__(self, f: Callable[..., Any], options: Options, verbose: int, label: str) -> None:
+        self.f, self.options, self.verbose, self.label = f, options, verbose, label
+        self.signature = inspect.signature(f)
+        self.arity = len(self.signature.parameters)
+        self.table: dict[tuple[type, ...], Callable[..., Any]] = {}
+        self.last: Optional[codegen.Generated] = None
+
+    def generated(self, specialization: Optional[tuple[str, ...]]) -> codegen.Generated:
+        key = (self.options, specialization)
+        with _LOCK:
+            per_function = _CACHE.setdefault(self.f, {})
+            if key not in per_function:
+                per_function[key] = compile_gradient(
+                    self.f,
+                    self.options.wrt,
+                    optimized=self.options.optimized,
+                    preserve_result=self.options.preserve_result,
+                    kinds=specialization,
+                )
+            return per_function[key]
+
+    def specialize(self, args: tuple[Any, ...]) -> Callable[..., Any]:
+        """Compile (or fetch) the code for these arguments' kinds, and remember it by their types."""
+        _check_differentiable(self.f, args, self.options.wrt)
+        generated = self.generated(tuple(kinds.of_value(a) for a in args))
+        if self.verbose:
+            print(generated.source)
+        self.last = generated
+        self.table[tuple(map(type, args))] = generated.function
+        return generated.function
+
+    def full_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        """Positional arguments for every parameter, defaults filled in (the slow path)."""
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{self.label}: {error}") from None
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
+
+
+def _make(f: Callable[..., Any], options: Options, verbose: int, label: str) -> Callable[..., Any]:
+    state = _Compiled(f, options, verbose, label)
+    table, arity = state.table, state.arity
+
+    def gradient(*args: Any, seed: Any = 1.0, **kwargs: Any) -> Any:
+        if kwargs or len(args) != arity:
+            args = state.full_args(args, kwargs)
+        try:
+            compiled = table[tuple(map(type, args))]
+        except KeyError:
+            compiled = state.specialize(args)
+        return compiled(*args, seed)
+
+    gradient.__name__ = f"{f.__name__}_{label}"
+    gradient.__qualname__ = gradient.__name__
+    gradient.__doc__ = f"The {label} of {f.__qualname__} with respect to arguments {options.wrt}."
+    gradient.__wrapped_tangentish__ = state  # type: ignore[attr-defined]
+    return gradient
+
+
+def grad(
+    f: Optional[Callable[..., Any]] = None,
+    wrt: Wrt = (0,),
+    *,
+    optimized: bool = True,
+    preserve_result: bool = False,
+    verbose: int = 0,
+) -> Any:
+    """The gradient of `f` with respect to the `wrt` arguments, by reverse mode.
+
+    Returns `df(*args, seed=1.0)`: the gradient for one `wrt` argument, a tuple in `wrt`'s order
+    for several, or `(grads, value)` with `preserve_result=True`. The seed is the output's adjoint,
+    dz/dz. Usable as `@grad` and as `@grad(wrt=(0, 1))`.
+    """
+    if f is None:
+        return lambda g: grad(g, wrt, optimized=optimized, preserve_result=preserve_result, verbose=verbose)
+    options = Options(_positions(f, wrt), optimized, preserve_result)
+    return _make(f, options, verbose, "grad")
+
+
+def value_and_grad(f: Callable[..., Any], wrt: Wrt = (0,)) -> Callable[..., Any]:
+    """`g(*args, seed=1.0) -> (value, grads)`: the function's value and its gradient in one pass."""
+    df = grad(f, wrt, preserve_result=True)
+
+    def value_and_gradient(*args: Any, seed: Any = 1.0, **kwargs: Any) -> Any:
+        grads, value = df(*args, seed=seed, **kwargs)
+        return value, grads
+
+    value_and_gradient.__name__ = f"{f.__name__}_value_and_grad"
+    value_and_gradient.__wrapped_tangentish__ = df.__wrapped_tangentish__  # type: ignore[attr-defined]
+    return value_and_gradient
+
+
+def vjp(f: Callable[..., Any], wrt: Wrt = (0,)) -> Callable[..., Any]:
+    """`g(*args, seed=...) -> grads`: the vector-Jacobian product seed^T J of `f`.
+
+    `seed` is the output's adjoint and has the output's shape; it may be left out (1.0) only when
+    the output is a scalar.
+    """
+    return _make(f, Options(_positions(f, wrt)), 0, "vjp")
+
+
+def source(df: Callable[..., Any]) -> str:
+    """The generated Python source of a function made by `grad`, `value_and_grad` or `vjp`.
+
+    This is the specialization the function last ran (say, for Python floats); before its first
+    call, it is the generic code that works for every kind of argument.
+    """
+    state = getattr(df, "__wrapped_tangentish__", None)
+    if state is None:
+        raise TypeError(f"{df!r} was not made by tangentish (grad, value_and_grad, vjp)")
+    return (state.last or state.generated(None)).source

@@ -1,0 +1,109 @@
+"""Kinds: which variables are provably Python scalars, so generated code can skip array helpers.
+
+The compiler specializes on the kinds of the arguments (DESIGN.md §2). Code where both operands of
+an elementwise operation are scalars needs no `unbroadcast`, and uses `math` rather than NumPy for
+its partials. `UNKNOWN` is always safe: it only means the generic, reducing code is emitted.
+
+>>> import gast
+>>> from tangentish.parse import parse
+>>> from tangentish.normalize import lower
+>>> from tangentish.naming import Namer
+>>> def f(x, a):
+...     return x * 2.0 + a
+>>> kinds = infer(lower(parse(f), Namer(set())), {"x": SCALAR, "a": ARRAY}, parse(f).namespace)
+>>> kinds["_v1"], kinds["_v2"]
+('scalar', 'array')
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import gast
+import numpy as np
+
+from . import rules
+from .activity import assignments
+from .parse import Namespace
+from .primitives import classify
+
+SCALAR, ARRAY, UNKNOWN = "scalar", "array", "unknown"
+#: A tuple or list whose adjoint is accumulated entry by entry (set by the reverse pass).
+CONTAINER = "container"
+
+#: Python scalar types, including NumPy's scalars (which broadcast like floats).
+SCALAR_TYPES = (numbers.Number, np.generic)
+
+
+#: Array methods that reduce to a scalar when called without arguments (`x.sum()`).
+REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min"})
+
+
+def of_value(value: Any) -> str:
+    """The kind of a run-time value: what a specialization is keyed on."""
+    if isinstance(value, np.ndarray):
+        return ARRAY
+    if isinstance(value, SCALAR_TYPES) and not isinstance(value, (complex, np.complexfloating)):
+        return SCALAR
+    return UNKNOWN
+
+
+def _join(a: str, b: str) -> str:
+    return a if a == b else UNKNOWN
+
+
+def infer(fn: gast.FunctionDef, params: dict[str, str], namespace: Namespace) -> dict[str, str]:
+    """The kind of every name of the Wengert list `fn`, given the kinds of its parameters."""
+    kinds = dict(params)
+    pairs = assignments(fn.body)
+    changed = True
+    while changed:
+        changed = False
+        for targets, value in pairs:
+            kind = _of_expr(value, kinds, namespace) if len(targets) == 1 else UNKNOWN
+            for target in targets:
+                new = kind if target not in kinds else _join(kinds[target], kind)
+                if kinds.get(target) != new:
+                    kinds[target] = new
+                    changed = True
+    return kinds
+
+
+def operand_kind(node: gast.expr, kinds: dict[str, str], namespace: Namespace) -> str:
+    """The kind of one operand: a local name, a constant or a non-local reference."""
+    if isinstance(node, gast.Name) and node.id in kinds:
+        return kinds[node.id]
+    if isinstance(node, gast.Constant):
+        return of_value(node.value)
+    resolved = namespace.resolve(node)
+    return of_value(resolved.value) if resolved is not None else UNKNOWN
+
+
+def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> str:
+    primitive = classify(value, namespace)
+    if primitive.kind == "copy":
+        return operand_kind(primitive.args[0], kinds, namespace)
+    if primitive.kind == "method" and primitive.method in REDUCTIONS:
+        whole = len(primitive.args) == 1 and not primitive.keywords
+        return SCALAR if whole else UNKNOWN
+    if primitive.kind != "call" or primitive.function is None:
+        return UNKNOWN
+    if primitive.function in (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin):
+        return SCALAR if len(primitive.args) == 1 and not primitive.keywords else UNKNOWN
+    function = primitive.function
+    args = [operand_kind(a, kinds, namespace) for a in primitive.args]
+    if getattr(function, "__module__", None) == "math" or function is getattr(math, "pow"):
+        return SCALAR
+    rule = rules.lookup(function, len(args))
+    elementwise = (rule is not None and rule.tier == "partials") or (
+        rules.is_zero(function) and getattr(function, "__module__", None) == "_operator"
+    )
+    if not elementwise or primitive.keywords or isinstance(value, gast.Subscript):
+        return UNKNOWN
+    if all(k == SCALAR for k in args):
+        return SCALAR
+    if all(k in (SCALAR, ARRAY) for k in args):
+        return ARRAY
+    return UNKNOWN

@@ -1,0 +1,108 @@
+"""Pipeline: the passes, in order, from a Python function to its compiled adjoint.
+
+    parse → validate → normalize → activity (and kinds) → reverse → optimize → codegen
+
+`TANGENTISH_PRINT_AFTER=normalize,reverse` (or `all`) prints the code after those stages to stderr:
+the same view `verbose=1` and the learner get.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import gast
+import numpy as np
+
+from . import codegen, normalize, optimize, reverse, rules, runtime
+from .activity import analyze
+from .kinds import UNKNOWN, infer
+from .naming import Namer, names_in
+from .parse import ParsedFunction, parse
+from .validate import validate
+
+STAGES = ("normalize", "reverse", "optimize")
+
+rules.load()
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that changes the generated code: the compile cache's key, with the kinds."""
+
+    wrt: tuple[int, ...]
+    optimized: bool = True
+    preserve_result: bool = False
+
+
+def _print_after(stage: str, node: gast.AST) -> None:
+    wanted = os.environ.get("TANGENTISH_PRINT_AFTER", "")
+    names = {w.strip() for w in wanted.split(",")}
+    if stage in names or "all" in names:
+        print(f"# --- after {stage} ---\n{gast.unparse(node).strip()}\n", file=sys.stderr)
+
+
+def compile_gradient(
+    fn: Callable[..., Any],
+    wrt: tuple[int, ...] = (0,),
+    *,
+    optimized: bool = True,
+    preserve_result: bool = False,
+    kinds: Optional[tuple[str, ...]] = None,
+) -> codegen.Generated:
+    """The reverse-mode adjoint of `fn`, specialized for arguments of `kinds` (generic if None)."""
+    parsed = parse(fn)
+    validate(parsed)
+    namer = Namer(names_in(parsed.node) | set(parsed.namespace.closure))
+    wengert = normalize.lower(parsed, namer)
+    _print_after("normalize", wengert)
+    params = parsed.params
+    kinds = kinds or (UNKNOWN,) * len(params)
+    kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
+    wrt_names = tuple(params[i] for i in wrt)
+    activity = analyze(wengert, wrt_names, parsed.namespace)
+    result = reverse.build(
+        parsed, wengert, activity, kind_of, wrt_names, namer, preserve_result=preserve_result
+    )
+    node = result.node
+    _print_after("reverse", node)
+    if optimized:
+        node = optimize.optimize(node, namer.created, _purity(parsed, result.bindings))
+        _print_after("optimize", node)
+    label = f"grad wrt={wrt}"
+    return codegen.generate(node, parsed, result.bindings, label)
+
+
+def _purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.PureCall:
+    """Calls the optimizer may move or drop: those with rules, and NumPy's and our helpers."""
+
+    def resolve(expr: gast.expr) -> Any:
+        if isinstance(expr, gast.Name) and expr.id in bindings:
+            return bindings[expr.id]
+        if isinstance(expr, gast.Attribute):
+            base = resolve(expr.value)
+            return None if base is None else getattr(base, expr.attr, None)
+        found = parsed.namespace.resolve(expr)
+        return None if found is None else found.value
+
+    def pure(call: gast.Call) -> bool:
+        func = call.func
+        obj = resolve(func)
+        if obj is None:
+            if isinstance(func, gast.Attribute):  # a method of a local value
+                return rules.lookup_method(func.attr) is not None or rules.is_zero_method(func.attr)
+            return False
+        if obj is slice or rules.is_zero(obj):
+            return True
+        if rules.lookup(obj, len(call.args)) is not None:
+            return True
+        module = getattr(obj, "__module__", None) or ""
+        if inspect.getmodule(obj) in (runtime, math) or module.startswith("tangentish"):
+            return True
+        return isinstance(obj, np.ufunc)
+
+    return pure

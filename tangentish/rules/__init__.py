@@ -1,0 +1,156 @@
+"""The derivative rule tables, in three tiers (DESIGN.md §5).
+
+1. `partials`: elementwise rules, one partial derivative per input as an expression of the inputs
+   and the output `y`. Reverse mode multiplies them by the output's adjoint, forward mode by the
+   inputs' tangents: both modes come from one entry, so they cannot drift apart.
+2. `adjoints`: structural rules (`sum`, `dot`, `reshape`, indexing, ...): one adjoint expression per
+   differentiable input, of the inputs, the output `y` and its adjoint `g`.
+3. `zero`: functions whose derivative is zero everywhere it exists (`floor`, `sign`, `len`, ...).
+
+Each entry names the sample inputs it accepts (`Domain`s for elementwise rules, a generator of
+argument tuples for structural ones), so the tests check every rule on the shapes it declares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from ..templates import Template, template_of
+
+
+class Domain(Enum):
+    """Where an elementwise rule's input may be sampled: the rule's derivative exists there."""
+
+    REAL = (-2.0, 2.0)
+    POSITIVE = (0.2, 3.0)
+    UNIT = (-0.9, 0.9)
+    ABOVE_ONE = (1.1, 3.0)
+    NONZERO = (0.5, 2.0)  # sampled with random signs
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> Any:
+        low, high = self.value
+        value = rng.uniform(low, high, size=shape)
+        if self is Domain.NONZERO:
+            value = value * rng.choice([-1.0, 1.0], size=shape)
+        return float(value) if shape == () else value
+
+
+#: Builds sample argument lists for a structural rule: rng → [(args, kwargs), ...].
+Samples = Callable[[np.random.Generator], list[tuple[tuple[Any, ...], dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One table entry: the primal functions it covers and the template that differentiates them."""
+
+    tier: str  # "partials" or "adjoints"
+    function: Callable[..., Any]
+    primals: tuple[Any, ...]
+    domains: tuple[Domain, ...] = ()
+    samples: Optional[Samples] = None
+    methods: tuple[str, ...] = field(default=())
+
+    @property
+    def template(self) -> Template:
+        return template_of(self.function)
+
+    @property
+    def name(self) -> str:
+        return " / ".join(describe(p) for p in self.primals) or ".".join(self.methods)
+
+
+_BY_PRIMAL: dict[Any, list[Rule]] = {}
+_BY_METHOD: dict[str, Rule] = {}
+_ZERO: dict[Any, str] = {}
+_ZERO_METHODS: set[str] = set()
+RULES: list[Rule] = []
+
+
+def describe(obj: Any) -> str:
+    """A short, stable name for a primal function: `numpy.sin`, `math.sin`, `operator.mul`."""
+    module = getattr(obj, "__module__", None) or ("numpy" if isinstance(obj, np.ufunc) else "")
+    module = "numpy" if module.startswith("numpy") else module
+    name = getattr(obj, "__name__", repr(obj))
+    return f"{module}.{name}" if module and module != "builtins" else name
+
+
+def _register(rule: Rule) -> None:
+    RULES.append(rule)
+    for primal in rule.primals:
+        _BY_PRIMAL.setdefault(primal, []).append(rule)
+    for method in rule.methods:
+        _BY_METHOD[method] = rule
+
+
+def partials(
+    *primals: Any, domains: tuple[Domain, ...] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an elementwise rule: the decorated function returns one partial per input."""
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        arity = len(template_of(function).params)
+        _register(Rule("partials", function, primals, domains=domains or (Domain.REAL,) * arity))
+        return function
+
+    return register
+
+
+def adjoints(
+    *primals: Any, samples: Samples, methods: tuple[str, ...] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a structural rule: the decorated function returns one adjoint per input."""
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        template_of(function)  # parse now: a malformed rule fails at import, not at use
+        _register(Rule("adjoints", function, primals, samples=samples, methods=methods))
+        return function
+
+    return register
+
+
+def zero(*primals: Any, methods: tuple[str, ...] = (), why: str = "piecewise constant") -> None:
+    """Register functions whose outputs carry no derivative (integer-valued, boolean, shapes)."""
+    for primal in primals:
+        _ZERO[primal] = why
+    _ZERO_METHODS.update(methods)
+
+
+def lookup(primal: Any, nargs: int) -> Optional[Rule]:
+    """The rule for calling `primal` with `nargs` positional operands, if one is registered."""
+    try:
+        candidates = _BY_PRIMAL.get(primal, ())
+    except TypeError:  # unhashable objects have no rules
+        return None
+    for rule in candidates:
+        template = rule.template
+        required = len([p for p in template.params if p not in template.defaults])
+        if required <= nargs and (nargs <= len(template.params) or template.varargs):
+            return rule
+    return None
+
+
+def lookup_method(name: str) -> Optional[Rule]:
+    """The rule for the array method or attribute `name` (`x.sum(...)`, `x.T`)."""
+    return _BY_METHOD.get(name)
+
+
+def is_zero(primal: Any) -> bool:
+    """True when `primal`'s output never carries a derivative."""
+    try:
+        return primal in _ZERO
+    except TypeError:
+        return False
+
+
+def is_zero_method(name: str) -> bool:
+    return name in _ZERO_METHODS
+
+
+def load() -> None:
+    """Import every rule module (they register themselves)."""
+    from . import builtins  # noqa: F401
+    from .numpy import elementwise, structural  # noqa: F401

@@ -1,0 +1,205 @@
+"""Rules for Python's operators, the `math` module and builtins (with their NumPy twins).
+
+`xp` is the array module of the generated code: `math` where every operand is a Python scalar (fast,
+no NumPy call on floats), `numpy` otherwise. It is bound here only so that this module reads as the
+plain Python it is.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+
+import numpy as np
+
+from . import Domain, partials, zero
+
+xp = np
+
+R, P, U, A1, NZ = Domain.REAL, Domain.POSITIVE, Domain.UNIT, Domain.ABOVE_ONE, Domain.NONZERO
+
+
+@partials(operator.add, np.add)
+def add(x1, x2):
+    return 1, 1
+
+
+@partials(operator.sub, np.subtract)
+def subtract(x1, x2):
+    return 1, -1
+
+
+@partials(operator.mul, np.multiply)
+def multiply(x1, x2):
+    return x2, x1
+
+
+@partials(operator.truediv, np.divide, np.true_divide, domains=(R, NZ))
+def divide(x1, x2, *, y):
+    return 1 / x2, -y / x2
+
+
+@partials(operator.pow, builtins.pow, math.pow, np.power, domains=(P, R))
+def power(x1, x2, *, y):
+    return x2 * x1 ** (x2 - 1), xp.log(x1) * y
+
+
+@partials(operator.mod, np.mod, np.remainder, domains=(P, P))
+def mod(x1, x2):
+    return 1, -xp.floor(x1 / x2)
+
+
+@partials(operator.neg, np.negative)
+def negative(x):
+    return -1
+
+
+@partials(operator.pos, np.positive)
+def positive(x):
+    return 1
+
+
+@partials(builtins.abs, operator.abs, math.fabs, np.abs, np.fabs, domains=(NZ,))
+def absolute(x):
+    return np.sign(x)
+
+
+@partials(builtins.float)
+def to_float(x):
+    return 1
+
+
+@partials(builtins.max, np.maximum, np.fmax, domains=(R, R))
+def maximum(x1, x2):
+    return (x1 >= x2) * 1.0, (x1 < x2) * 1.0
+
+
+@partials(builtins.min, np.minimum, np.fmin, domains=(R, R))
+def minimum(x1, x2):
+    return (x1 <= x2) * 1.0, (x1 > x2) * 1.0
+
+
+@partials(math.sin, np.sin)
+def sin(x):
+    return xp.cos(x)
+
+
+@partials(math.cos, np.cos)
+def cos(x):
+    return -xp.sin(x)
+
+
+@partials(math.tan, np.tan, domains=(U,))
+def tan(x, *, y):
+    return 1 + y * y
+
+
+@partials(math.asin, np.arcsin, domains=(U,))
+def arcsin(x):
+    return 1 / xp.sqrt(1 - x * x)
+
+
+@partials(math.acos, np.arccos, domains=(U,))
+def arccos(x):
+    return -1 / xp.sqrt(1 - x * x)
+
+
+@partials(math.atan, np.arctan)
+def arctan(x):
+    return 1 / (1 + x * x)
+
+
+@partials(math.atan2, np.arctan2, domains=(R, NZ))
+def arctan2(x1, x2):
+    return x2 / (x1 * x1 + x2 * x2), -x1 / (x1 * x1 + x2 * x2)
+
+
+@partials(math.sinh, np.sinh)
+def sinh(x):
+    return xp.cosh(x)
+
+
+@partials(math.cosh, np.cosh)
+def cosh(x):
+    return xp.sinh(x)
+
+
+@partials(math.tanh, np.tanh)
+def tanh(x, *, y):
+    return 1 - y * y
+
+
+@partials(math.asinh, np.arcsinh)
+def arcsinh(x):
+    return 1 / xp.sqrt(x * x + 1)
+
+
+@partials(math.acosh, np.arccosh, domains=(A1,))
+def arccosh(x):
+    return 1 / xp.sqrt(x * x - 1)
+
+
+@partials(math.atanh, np.arctanh, domains=(U,))
+def arctanh(x):
+    return 1 / (1 - x * x)
+
+
+@partials(math.exp, np.exp)
+def exp(x, *, y):
+    return y
+
+
+@partials(math.expm1, np.expm1)
+def expm1(x, *, y):
+    return y + 1
+
+
+@partials(math.log, np.log, domains=(P,))
+def log(x):
+    return 1 / x
+
+
+@partials(math.log, domains=(P, A1))
+def log_base(x, base):
+    return 1 / (x * xp.log(base)), -xp.log(x) / (base * xp.log(base) ** 2)
+
+
+@partials(math.log1p, np.log1p, domains=(P,))
+def log1p(x):
+    return 1 / (1 + x)
+
+
+@partials(math.log2, np.log2, domains=(P,))
+def log2(x):
+    return 1 / (x * math.log(2.0))
+
+
+@partials(math.log10, np.log10, domains=(P,))
+def log10(x):
+    return 1 / (x * math.log(10.0))
+
+
+@partials(math.sqrt, np.sqrt, domains=(P,))
+def sqrt(x, *, y):
+    return 0.5 / y
+
+
+@partials(math.hypot, np.hypot, domains=(NZ, NZ))
+def hypot(x1, x2, *, y):
+    return x1 / y, x2 / y
+
+
+@partials(math.erf)
+def erf(x):
+    return 2 / math.sqrt(math.pi) * xp.exp(-x * x)
+
+
+@partials(math.erfc)
+def erfc(x):
+    return -2 / math.sqrt(math.pi) * xp.exp(-x * x)
+
+
+zero(operator.floordiv, np.floor_divide, math.floor, math.ceil, math.trunc, builtins.round)
+zero(builtins.int, builtins.bool, builtins.len, math.isnan, math.isinf, math.isfinite)
+zero(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_)

@@ -1,0 +1,1 @@
+"""Rules for NumPy: elementwise partials (`elementwise`) and structural adjoints (`structural`)."""

@@ -1,0 +1,129 @@
+"""The adjoint computations behind NumPy's structural rules, called from generated code.
+
+Each takes the output's adjoint `g` first and returns the adjoint of one input, with that input's
+shape. They are plain NumPy, so generated code that calls them stays differentiable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from ...runtime import unbroadcast, zeros_like
+
+Axis = Optional[Union[int, tuple[int, ...]]]
+
+
+def _shape(a: Any) -> tuple[int, ...]:
+    return np.shape(a)
+
+
+def _restore_axes(g: Any, a: Any, axis: Axis, keepdims: bool) -> Any:
+    """`g` of a reduction's output, with the reduced axes put back as length-1 axes."""
+    if axis is None or keepdims or np.ndim(a) == 0:
+        return g
+    return np.expand_dims(g, axis)
+
+
+def sum_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Spread the adjoint of `sum(a, axis)` back over the summed axes."""
+    shape = _shape(a)
+    if shape == ():
+        return g
+    return np.broadcast_to(_restore_axes(g, a, axis, keepdims), shape).copy()
+
+
+def prod_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """d prod / d a_i is the product of the others: exclusive cumulative products, zeros allowed."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return g
+    axes = tuple(range(a.ndim)) if axis is None else np.atleast_1d(axis).tolist()
+    axes = tuple(ax % a.ndim for ax in axes)
+    kept = [ax for ax in range(a.ndim) if ax not in axes]
+    moved = np.transpose(a, kept + list(axes))
+    flat = moved.reshape(moved.shape[: len(kept)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = (left * right).reshape(moved.shape)
+    others = np.transpose(others, np.argsort(kept + list(axes)))
+    return sum_adjoint(g, a, axis, keepdims) * others
+
+
+def extremum_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """The adjoint of `max`/`min`: to the extreme entries, shared evenly where they tie."""
+    if np.ndim(a) == 0:
+        return g
+    hit = a == _restore_axes(y, a, axis, keepdims)
+    count = np.sum(hit, axis=axis, keepdims=True)
+    return sum_adjoint(g, a, axis, keepdims) * hit / count
+
+
+def matmul_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
+    """The adjoint of `a @ b` with respect to `a` (`first`) or `b`, for 1-D, 2-D and stacks."""
+    a2 = np.asarray(a)[np.newaxis, :] if np.ndim(a) == 1 else np.asarray(a)
+    b2 = np.asarray(b)[:, np.newaxis] if np.ndim(b) == 1 else np.asarray(b)
+    g2 = np.asarray(g)
+    if np.ndim(a) == 1:
+        g2 = np.expand_dims(g2, -2)
+    if np.ndim(b) == 1:
+        g2 = np.expand_dims(g2, -1)
+    if first:
+        grad = g2 @ np.swapaxes(b2, -1, -2)
+        grad = grad[..., 0, :] if np.ndim(a) == 1 else grad
+        return unbroadcast(grad, a)
+    grad = np.swapaxes(a2, -1, -2) @ g2
+    grad = grad[..., 0] if np.ndim(b) == 1 else grad
+    return unbroadcast(grad, b)
+
+
+def dot_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
+    """The adjoint of `np.dot(a, b)`: a product with a scalar, or a matrix product up to 2-D."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * (b if first else a), a if first else b)
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        raise ValueError(
+            "tangentish differentiates np.dot of arrays up to 2-D; use np.matmul (@) or "
+            "np.tensordot for higher dimensions"
+        )
+    return matmul_adjoint(g, a, b, first)
+
+
+def getitem_adjoint(g: Any, a: Any, index: Any) -> Any:
+    """The adjoint of `a[index]`: `g` scattered into zeros of `a`'s shape (summed where repeated)."""
+    if isinstance(a, (list, tuple)):
+        parts = [zeros_like(item) for item in a]
+        if isinstance(index, slice):
+            for i, gi in zip(range(*index.indices(len(a))), g):
+                parts[i] = gi
+        else:
+            parts[index] = g
+        return type(a)(parts)
+    grad = zeros_like(a)
+    np.add.at(grad, index, g)
+    return grad
+
+
+def concatenate_adjoint(g: Any, arrays: Any, axis: Optional[int] = 0) -> list[Any]:
+    """Cut `g` back into the pieces `np.concatenate(arrays, axis)` joined."""
+    if axis is None:
+        sizes = np.cumsum([np.size(a) for a in arrays])[:-1]
+        return [np.reshape(p, np.shape(a)) for p, a in zip(np.split(g, sizes), arrays)]
+    sizes = np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]
+    return list(np.split(g, sizes, axis=axis))
+
+
+def stack_adjoint(g: Any, arrays: Any, axis: int = 0) -> list[Any]:
+    """Take `g` apart along the axis `np.stack(arrays, axis)` made."""
+    return [np.take(g, i, axis=axis) for i in range(len(arrays))]
+
+
+def transpose_adjoint(g: Any, axes: Optional[tuple[int, ...]] = None) -> Any:
+    """Undo `np.transpose(a, axes)` on the adjoint."""
+    if axes is None or len(axes) == 0:
+        return np.transpose(g)
+    if len(axes) == 1 and not isinstance(axes[0], int):  # `x.transpose((1, 0))`
+        axes = tuple(axes[0])
+    return np.transpose(g, np.argsort(axes))

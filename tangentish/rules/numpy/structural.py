@@ -1,0 +1,173 @@
+"""Structural NumPy rules: reductions, products, shape functions and indexing.
+
+Each rule returns one adjoint per differentiable input, written with the keyword-only `g` (the
+output's adjoint) and `y` (the output). Array methods (`x.sum()`, `x.T`) share the function's rule.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from .. import adjoints
+from .adjoint_ops import (
+    concatenate_adjoint,
+    dot_adjoint,
+    extremum_adjoint,
+    getitem_adjoint,
+    matmul_adjoint,
+    prod_adjoint,
+    stack_adjoint,
+    sum_adjoint,
+    transpose_adjoint,
+)
+
+
+def _arrays(*shapes):
+    """Samples: one call per shape, a random array of that shape as the only argument."""
+
+    def samples(rng):
+        return [((rng.normal(size=shape),), {}) for shape in shapes]
+
+    return samples
+
+
+def _reductions(rng):
+    a = rng.normal(size=(3, 4))
+    return [
+        ((a,), {}),
+        ((a,), {"axis": 0}),
+        ((a,), {"axis": 1, "keepdims": True}),
+        ((a,), {"axis": (0, 1)}),
+        ((rng.normal(size=5),), {"axis": -1}),
+    ]
+
+
+def _pairs(*shape_pairs):
+    def samples(rng):
+        return [((rng.normal(size=sa), rng.normal(size=sb)), {}) for sa, sb in shape_pairs]
+
+    return samples
+
+
+_PRODUCTS = ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4))
+
+
+@adjoints(np.sum, samples=_reductions, methods=("sum",))
+def reduce_sum(a, axis=None, dtype=None, out=None, keepdims=False, *, g):
+    return sum_adjoint(g, a, axis, keepdims)
+
+
+@adjoints(np.mean, samples=_reductions, methods=("mean",))
+def reduce_mean(a, axis=None, dtype=None, out=None, keepdims=False, *, g, y):
+    return sum_adjoint(g, a, axis, keepdims) * (np.size(y) / np.size(a))
+
+
+@adjoints(np.prod, samples=_reductions, methods=("prod",))
+def reduce_prod(a, axis=None, dtype=None, out=None, keepdims=False, *, g, y):
+    return prod_adjoint(g, a, y, axis, keepdims)
+
+
+@adjoints(np.max, np.amax, samples=_reductions, methods=("max",))
+def reduce_max(a, axis=None, out=None, keepdims=False, *, g, y):
+    return extremum_adjoint(g, a, y, axis, keepdims)
+
+
+@adjoints(np.min, np.amin, samples=_reductions, methods=("min",))
+def reduce_min(a, axis=None, out=None, keepdims=False, *, g, y):
+    return extremum_adjoint(g, a, y, axis, keepdims)
+
+
+@adjoints(np.dot, samples=_pairs(*_PRODUCTS, ((), (3,)), ((2, 2), ())), methods=("dot",))
+def dot(a, b, *, g):
+    return dot_adjoint(g, a, b, True), dot_adjoint(g, a, b, False)
+
+
+@adjoints(operator.matmul, np.matmul, samples=_pairs(*_PRODUCTS, ((2, 2, 3), (3, 2))))
+def matmul(a, b, *, g):
+    return matmul_adjoint(g, a, b, True), matmul_adjoint(g, a, b, False)
+
+
+@adjoints(np.outer, samples=_pairs(((3,), (2,)), ((2, 2), (3,))))
+def outer(a, b, *, g):
+    return (
+        np.reshape(g @ np.ravel(b), np.shape(a)),
+        np.reshape(np.ravel(a) @ g, np.shape(b)),
+    )
+
+
+@adjoints(np.transpose, samples=_arrays((3,), (2, 3), (2, 3, 4)))
+def transpose(a, axes=None, *, g):
+    return transpose_adjoint(g, axes)
+
+
+@adjoints(samples=_arrays((2, 3)), methods=("transpose",))
+def transpose_method(a, *axes, g):
+    return transpose_adjoint(g, axes)
+
+
+@adjoints(samples=_arrays((2, 3)), methods=("T",))
+def T(a, *, g):
+    return np.transpose(g)
+
+
+@adjoints(np.reshape, samples=lambda rng: [((rng.normal(size=(2, 3)), (3, 2)), {})])
+def reshape(a, newshape=None, order="C", *, g):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@adjoints(
+    np.ravel,
+    samples=_arrays((2, 3)),
+    methods=("reshape", "ravel", "flatten", "squeeze", "copy"),
+)
+def reshape_method(a, *args, g):
+    return np.reshape(g, np.shape(a))
+
+
+@adjoints(np.squeeze, samples=_arrays((2, 1, 3), (1, 3)))
+def squeeze(a, axis=None, *, g):
+    return np.reshape(g, np.shape(a))
+
+
+@adjoints(np.expand_dims, samples=lambda rng: [((rng.normal(size=(2, 3)), 1), {})])
+def expand_dims(a, axis, *, g):
+    return np.reshape(g, np.shape(a))
+
+
+@adjoints(
+    np.concatenate,
+    samples=lambda rng: [
+        (([rng.normal(size=(2, 3)), rng.normal(size=(1, 3))],), {}),
+        (([rng.normal(size=(2, 3)), rng.normal(size=(2, 2))],), {"axis": 1}),
+    ],
+)
+def concatenate(arrays, axis=0, *, g):
+    return concatenate_adjoint(g, arrays, axis)
+
+
+@adjoints(
+    np.stack,
+    samples=lambda rng: [
+        (([rng.normal(size=3), rng.normal(size=3)],), {}),
+        (([rng.normal(size=(2, 3)), rng.normal(size=(2, 3))],), {"axis": 2}),
+    ],
+)
+def stack(arrays, axis=0, *, g):
+    return stack_adjoint(g, arrays, axis)
+
+
+@adjoints(
+    operator.getitem,
+    samples=lambda rng: [
+        ((rng.normal(size=5), 2), {}),
+        ((rng.normal(size=5), slice(1, 3)), {}),
+        ((rng.normal(size=(3, 4)), (slice(None), 0)), {}),
+        ((rng.normal(size=(3, 4)), (Ellipsis, None, 1)), {}),
+        ((rng.normal(size=4), np.array([0, 2, 2])), {}),
+    ],
+)
+def getitem(a, index, *, g):
+    return getitem_adjoint(g, a, index), None
+

@@ -64,7 +64,9 @@ def carries_derivative(primitive: Primitive) -> bool:
 
 def analyze(fn: gast.FunctionDef, wrt: tuple[str, ...], namespace: Namespace) -> Activity:
     """Varied and useful names of the Wengert list `fn` for inputs `wrt`."""
-    pairs = [(targets, value, classify(value, namespace)) for targets, value in assignments(fn.body)]
+    pairs = [
+        (targets, value, classify(value, namespace)) for targets, value in assignments(fn.body)
+    ]
     varied = set(wrt)
     changed = True
     while changed:

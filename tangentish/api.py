@@ -56,7 +56,9 @@ def _positions(f: Callable[..., Any], wrt: Wrt) -> tuple[int, ...]:
     return tuple(positions)
 
 
-def _check_differentiable(f: Callable[..., Any], args: tuple[Any, ...], wrt: tuple[int, ...]) -> None:
+def _check_differentiable(
+    f: Callable[..., Any], args: tuple[Any, ...], wrt: tuple[int, ...]
+) -> None:
     """Reject arguments that have no derivative, rather than return a silent zero."""
     params = list(inspect.signature(f).parameters)
     for i in wrt:
@@ -64,14 +66,17 @@ def _check_differentiable(f: Callable[..., Any], args: tuple[Any, ...], wrt: tup
         dtype = getattr(value, "dtype", None)
         if isinstance(value, (bool, np.bool_)) or (dtype is not None and dtype.kind == "b"):
             problem = "a boolean"
-        elif isinstance(value, (complex, np.complexfloating)) or (dtype is not None and dtype.kind == "c"):
+        elif isinstance(value, (complex, np.complexfloating)) or (
+            dtype is not None and dtype.kind == "c"
+        ):
             problem = "complex (complex differentiation is not supported)"
         elif kinds.of_value(value) == kinds.UNKNOWN:
             problem = f"a {type(value).__name__}, not a number or a NumPy array"
         else:
             continue
         raise NonDifferentiableError(
-            f"cannot differentiate {f.__name__} with respect to {params[i]!r}: its value is {problem}"
+            f"cannot differentiate {f.__name__} with respect to {params[i]!r}: "
+            f"its value is {problem}"
         )
 
 
@@ -100,7 +105,7 @@ class _Compiled:
             return per_function[key]
 
     def specialize(self, args: tuple[Any, ...]) -> Callable[..., Any]:
-        """Compile (or fetch) the code for these arguments' kinds, and remember it by their types."""
+        """Compile (or fetch) the code for these arguments' kinds; remember it by their types."""
         _check_differentiable(self.f, args, self.options.wrt)
         generated = self.generated(tuple(kinds.of_value(a) for a in args))
         if self.verbose:
@@ -154,7 +159,9 @@ def grad(
     dz/dz. Usable as `@grad` and as `@grad(wrt=(0, 1))`.
     """
     if f is None:
-        return lambda g: grad(g, wrt, optimized=optimized, preserve_result=preserve_result, verbose=verbose)
+        return lambda g: grad(
+            g, wrt, optimized=optimized, preserve_result=preserve_result, verbose=verbose
+        )
     options = Options(_positions(f, wrt), optimized, preserve_result)
     return _make(f, options, verbose, "grad")
 

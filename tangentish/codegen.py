@@ -30,6 +30,7 @@ class Generated:
     function: Callable[..., Any]
     source: str
     filename: str
+    node: gast.FunctionDef
 
 
 def render(node: gast.FunctionDef, filename: str) -> str:
@@ -89,7 +90,7 @@ def generate(
     defaults = (parsed.fn.__defaults__ or ()) + (1.0,)
     function = types.FunctionType(inner, parsed.fn.__globals__, node.name, defaults, tuple(closure))
     function.__qualname__ = node.name
-    return Generated(function, source, filename)
+    return Generated(function, source, filename, node)
 
 
 def _inner_code(module_code: types.CodeType, name: str) -> types.CodeType:

@@ -94,7 +94,7 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
         return SCALAR if len(primitive.args) == 1 and not primitive.keywords else UNKNOWN
     function = primitive.function
     args = [operand_kind(a, kinds, namespace) for a in primitive.args]
-    if getattr(function, "__module__", None) == "math" or function is getattr(math, "pow"):
+    if getattr(function, "__module__", None) == "math" or function is math.pow:
         return SCALAR
     rule = rules.lookup(function, len(args))
     elementwise = (rule is not None and rule.tier == "partials") or (

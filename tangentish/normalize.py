@@ -109,13 +109,17 @@ class _Lowering:
     def primitive(self, node: gast.expr) -> gast.expr:
         """Lower `node` to one primitive whose operands are all operands."""
         if isinstance(node, (gast.Name, gast.Constant)):
-            return gast.Name(node.id, gast.Load(), None, None) if isinstance(node, gast.Name) else node
+            return (
+                gast.Name(node.id, gast.Load(), None, None) if isinstance(node, gast.Name) else node
+            )
         if isinstance(node, gast.Attribute):
             if self.is_operand(node):
                 return node
             return gast.Attribute(value=self.name_of(node.value), attr=node.attr, ctx=gast.Load())
         if isinstance(node, gast.BinOp):
-            return gast.BinOp(left=self.name_of(node.left), op=node.op, right=self.name_of(node.right))
+            return gast.BinOp(
+                left=self.name_of(node.left), op=node.op, right=self.name_of(node.right)
+            )
         if isinstance(node, gast.UnaryOp):
             if isinstance(node.op, gast.UAdd):
                 return self.primitive(node.operand)
@@ -135,14 +139,18 @@ class _Lowering:
         if isinstance(node, gast.Call):
             func = node.func
             if isinstance(func, gast.Attribute) and not self.is_operand(func):
-                func = gast.Attribute(value=self.name_of(func.value), attr=func.attr, ctx=gast.Load())
+                func = gast.Attribute(
+                    value=self.name_of(func.value), attr=func.attr, ctx=gast.Load()
+                )
             elif not self.is_operand(func):
                 func = self.name_of(func)
             args = [self.name_of(a) for a in node.args]
             keywords = [gast.keyword(arg=k.arg, value=self.name_of(k.value)) for k in node.keywords]
             return gast.Call(func=func, args=args, keywords=keywords)
         if isinstance(node, gast.Subscript):
-            return gast.Subscript(value=self.name_of(node.value), slice=self.index(node.slice), ctx=gast.Load())
+            return gast.Subscript(
+                value=self.name_of(node.value), slice=self.index(node.slice), ctx=gast.Load()
+            )
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.name_of(e) for e in node.elts], ctx=gast.Load())
         raise InternalError(f"normalize met {type(node).__name__}", **self.where(node))
@@ -150,7 +158,12 @@ class _Lowering:
     def index(self, node: gast.expr) -> gast.expr:
         """Lower an index, keeping slices and tuples of them in place (`x[1:n, 0]`)."""
         if isinstance(node, gast.Slice):
-            return gast.Slice(*(None if part is None else self.name_of(part) for part in (node.lower, node.upper, node.step)))
+            return gast.Slice(
+                *(
+                    None if part is None else self.name_of(part)
+                    for part in (node.lower, node.upper, node.step)
+                )
+            )
         if isinstance(node, gast.Tuple):
             return gast.Tuple(elts=[self.index(e) for e in node.elts], ctx=gast.Load())
         return self.name_of(node)
@@ -186,12 +199,18 @@ def check_wengert(node: gast.FunctionDef, parsed: ParsedFunction) -> None:
         elif isinstance(statement, (gast.Return, gast.Expr)):
             value, targets = statement.value, []
         else:
-            raise InternalError(f"{type(statement).__name__} in a Wengert list", **location(parsed, statement))
+            raise InternalError(
+                f"{type(statement).__name__} in a Wengert list", **location(parsed, statement)
+            )
         if not _is_primitive(value):
-            raise InternalError(f"not a primitive: {gast.unparse(value).strip()}", **location(parsed, statement))
+            raise InternalError(
+                f"not a primitive: {gast.unparse(value).strip()}", **location(parsed, statement)
+            )
         for name in _operand_names(value):
             if name not in defined and namespace.lookup(name) is MISSING:
-                raise InternalError(f"{name!r} is used before it is defined", **location(parsed, statement))
+                raise InternalError(
+                    f"{name!r} is used before it is defined", **location(parsed, statement)
+                )
         for target in targets:
             defined |= {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
 
@@ -210,7 +229,11 @@ def _is_primitive(node: gast.expr) -> bool:
     if isinstance(node, gast.Compare):
         return _is_operand(node.left) and all(_is_operand(c) for c in node.comparators)
     if isinstance(node, gast.Call):
-        return _is_operand(node.func) and all(_is_operand(a) for a in node.args) and all(_is_operand(k.value) for k in node.keywords)
+        return (
+            _is_operand(node.func)
+            and all(_is_operand(a) for a in node.args)
+            and all(_is_operand(k.value) for k in node.keywords)
+        )
     if isinstance(node, gast.Subscript):
         return _is_operand(node.value)
     if isinstance(node, (gast.Tuple, gast.List)):

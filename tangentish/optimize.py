@@ -68,7 +68,9 @@ def _loads(node: gast.AST) -> list[gast.Name]:
 
 
 def _stores(node: gast.AST) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
 
 
 def _is_atom(node: gast.expr) -> bool:
@@ -171,8 +173,10 @@ class _Simplify(gast.NodeTransformer):
         a, b = _number(left), _number(right)
         if a is not None and b is not None and type(node.op) in _FOLDABLE:
             folded = _FOLDABLE[type(node.op)](a, b)
-            return gast.Constant(folded, None) if folded >= 0 else gast.UnaryOp(
-                op=gast.USub(), operand=gast.Constant(-folded, None)
+            return (
+                gast.Constant(folded, None)
+                if folded >= 0
+                else gast.UnaryOp(op=gast.USub(), operand=gast.Constant(-folded, None))
             )
         if isinstance(node.op, gast.Pow) and b == 1:
             return left
@@ -191,7 +195,11 @@ class _Simplify(gast.NodeTransformer):
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
         self.generic_visit(node)
         inner = node.operand
-        if isinstance(node.op, gast.USub) and isinstance(inner, gast.UnaryOp) and isinstance(inner.op, gast.USub):
+        if (
+            isinstance(node.op, gast.USub)
+            and isinstance(inner, gast.UnaryOp)
+            and isinstance(inner.op, gast.USub)
+        ):
             return inner.operand
         return node
 

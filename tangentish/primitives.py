@@ -78,7 +78,9 @@ def classify(value: gast.expr, namespace: Namespace) -> Primitive:
         keywords = {k.arg: k.value for k in value.keywords}
         resolved = namespace.resolve(value.func)
         if resolved is not None:
-            return Primitive("call", list(value.args), keywords, function=resolved.value, callee=value.func)
+            return Primitive(
+                "call", list(value.args), keywords, function=resolved.value, callee=value.func
+            )
         if isinstance(value.func, gast.Attribute):
             args = [value.func.value, *value.args]
             return Primitive("method", args, keywords, method=value.func.attr, callee=value.func)

@@ -9,17 +9,19 @@ to `x_bar` assigns it, later ones accumulate (fan-out is summed); only active op
 >>> from tangentish.pipeline import compile_gradient
 >>> def f(x1, x2):
 ...     return x1 * x2 + np.sin(x1)
->>> print(compile_gradient(f, wrt=(0, 1), optimized=False).body_source())
-_v1 = x1 * x2
-_v2 = np.sin(x1)
-_v3 = _v1 + _v2
-_v3_bar = seed
-_v1_bar = _v3_bar
-_v2_bar = _v3_bar
-x1_bar = _v2_bar * np.cos(x1)
-x1_bar = _v1_bar * x2 + x1_bar
-x2_bar = _v1_bar * x1
-return (x1_bar, x2_bar)
+>>> code = compile_gradient(f, wrt=(0, 1), optimized=False, kinds=("scalar", "scalar"))
+>>> print(gast.unparse(code.node).strip())
+def f_grad(x1, x2, seed=1.0):
+    _v1 = x1 * x2
+    _v2 = np.sin(x1)
+    _v3 = _v1 + _v2
+    _v3_bar = seed
+    _v1_bar = _v3_bar
+    _v2_bar = _v3_bar
+    x1_bar = _v2_bar * math.cos(x1)
+    x1_bar = _v1_bar * x2 + x1_bar
+    x2_bar = _v1_bar * x1
+    return (x1_bar, x2_bar)
 """
 
 from __future__ import annotations
@@ -85,7 +87,10 @@ def scale(adjoint: gast.expr, partial: gast.expr) -> gast.expr:
 def index_value(index: gast.expr) -> gast.expr:
     """An index as a value: `1:n` → `slice(1, n, None)`, so it can be passed to a helper."""
     if isinstance(index, gast.Slice):
-        parts = [p if p is not None else gast.Constant(None, None) for p in (index.lower, index.upper, index.step)]
+        parts = [
+            p if p is not None else gast.Constant(None, None)
+            for p in (index.lower, index.upper, index.step)
+        ]
         return gast.Call(func=_name("slice"), args=parts, keywords=[])
     if isinstance(index, gast.Tuple):
         return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
@@ -120,7 +125,9 @@ class _Reverse:
         if primal in self.defined:
             if self.kinds.get(primal) == CONTAINER:
                 add = self.bind("add_adjoints", runtime.add_adjoints)
-                contribution = gast.Call(func=_name(add), args=[contribution, _name(adjoint)], keywords=[])
+                contribution = gast.Call(
+                    func=_name(add), args=[contribution, _name(adjoint)], keywords=[]
+                )
             else:
                 contribution = gast.BinOp(left=contribution, op=gast.Add(), right=_name(adjoint))
         self.defined.add(primal)
@@ -145,7 +152,11 @@ class _Reverse:
             return []
         if primitive.kind == "container":
             return [
-                self.accumulate(e.id, gast.Subscript(value=g, slice=gast.Constant(i, None), ctx=gast.Load()), statement)
+                self.accumulate(
+                    e.id,
+                    gast.Subscript(value=g, slice=gast.Constant(i, None), ctx=gast.Load()),
+                    statement,
+                )
                 for i, e in enumerate(primitive.args)
                 if self.is_active(e)
             ]
@@ -175,7 +186,9 @@ class _Reverse:
         helper = self.bind("zeros_like", runtime.zeros_like)
         return gast.Call(func=_name(helper), args=[_name(primal)], keywords=[])
 
-    def call(self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name) -> list[gast.stmt]:
+    def call(
+        self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name
+    ) -> list[gast.stmt]:
         active = [i for i, a in enumerate(primitive.args) if self.is_active(a)]
         if primitive.function is not None and rules.is_zero(primitive.function):
             return []
@@ -197,7 +210,11 @@ class _Reverse:
         bound["y"] = _name(target)
         bound["g"] = g
         positions = {name: i for i, name in enumerate(template.params)}
-        wanted = {positions[name] for name, node in bound.items() if name in positions and self.is_active(node)}
+        wanted = {
+            positions[name]
+            for name, node in bound.items()
+            if name in positions and self.is_active(node)
+        }
         if template.varargs and template.varargs in bound:
             if any(self.is_active(e) for e in bound[template.varargs].elts):
                 raise InternalError(
@@ -213,13 +230,15 @@ class _Reverse:
                 contribution = scale(g, outputs[position])
                 if self.needs_unbroadcast(primitive, operand):
                     helper = self.bind("unbroadcast", runtime.unbroadcast)
-                    contribution = gast.Call(func=_name(helper), args=[contribution, operand], keywords=[])
+                    contribution = gast.Call(
+                        func=_name(helper), args=[contribution, operand], keywords=[]
+                    )
             else:
                 contribution = outputs[position]
             out.append(self.accumulate(operand.id, contribution, statement))
         if not out and active:
             raise NonDifferentiableError(
-                f"{self.callee_name(primitive)} is not differentiable in the argument(s) it got here",
+                f"{self.callee_name(primitive)} is not differentiable in the arguments it got",
                 construct=self.callee_name(primitive),
                 **location(self.parsed, statement),
             )
@@ -254,7 +273,9 @@ class _Reverse:
         name = self.callee_name(primitive)
         where = location(self.parsed, statement)
         function = primitive.function
-        if inspect.isfunction(function) and not getattr(function, "__module__", "").startswith("numpy"):
+        if inspect.isfunction(function) and not getattr(function, "__module__", "").startswith(
+            "numpy"
+        ):
             raise UnsupportedSyntaxError(
                 f"a call to the Python function {name}: calls to user functions are not supported "
                 "yet; inline it, or register a rule for it",
@@ -307,7 +328,9 @@ def build(
         if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Tuple):
             if isinstance(statement.value, gast.Name):
                 kinds[statement.value.id] = CONTAINER
-        elif isinstance(statement, gast.Assign) and isinstance(statement.value, (gast.Tuple, gast.List)):
+        elif isinstance(statement, gast.Assign) and isinstance(
+            statement.value, (gast.Tuple, gast.List)
+        ):
             kinds[statement.targets[0].id] = CONTAINER
     state = _Reverse(parsed, activity, kinds, namer, bind)
     returned = next(s for s in wengert.body if isinstance(s, gast.Return))
@@ -318,7 +341,9 @@ def build(
     preamble: list[gast.stmt] = []
     if kinds.get(getattr(output, "id", None)) != SCALAR and isinstance(output, gast.Name):
         helper = bind("check_seed", runtime.check_seed)
-        check = gast.Expr(value=gast.Call(func=_name(helper), args=[_name(output.id), _name(seed)], keywords=[]))
+        check = gast.Expr(
+            value=gast.Call(func=_name(helper), args=[_name(output.id), _name(seed)], keywords=[])
+        )
         preamble.append(gast.copy_location(check, returned))
     if isinstance(output, gast.Name) and activity.is_active(output.id):
         state.defined.add(output.id)
@@ -372,7 +397,11 @@ def build(
 
 
 def _stored(statement: gast.stmt) -> set[str]:
-    return {n.id for n in gast.walk(statement) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {
+        n.id
+        for n in gast.walk(statement)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
 
 
 def _record_overwrites(
@@ -400,5 +429,8 @@ def _record_overwrites(
 
 
 def _reads(statement: gast.stmt) -> list[str]:
-    return [n.id for n in gast.walk(statement) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
-
+    return [
+        n.id
+        for n in gast.walk(statement)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    ]

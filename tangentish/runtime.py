@@ -25,7 +25,7 @@ def unbroadcast(g: Any, a: Any) -> Any:
 
 
 def zeros_like(a: Any) -> Any:
-    """A zero adjoint for `a`: 0.0 for numbers, float zeros of `a`'s shape and structure otherwise."""
+    """A zero adjoint for `a`: 0.0 for numbers, float zeros of `a`'s shape and structure else."""
     if isinstance(a, (list, tuple)):
         return type(a)(zeros_like(item) for item in a)
     if isinstance(a, np.ndarray):

@@ -73,7 +73,9 @@ class Template:
     ) -> tuple[Optional[gast.expr], ...]:
         """The output expressions with operands substituted and globals bound by `binder`."""
         return tuple(
-            None if out is None or (only is not None and i not in only) else self._fill(out, args, binder)
+            None
+            if out is None or (only is not None and i not in only)
+            else self._fill(out, args, binder)
             for i, out in enumerate(self.outputs)
         )
 
@@ -100,13 +102,21 @@ class _Substitute(gast.NodeTransformer):
         raise InternalError(f"rule reads an unknown name {node.id!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def template_of(rule: Callable[..., Any]) -> Template:
     """Parse a rule function once into a `Template`."""
     source = textwrap.dedent(inspect.getsource(rule))
     node = gast.parse(source).body[0]
-    body = [s for s in node.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
-    if not isinstance(node, gast.FunctionDef) or len(body) != 1 or not isinstance(body[0], gast.Return):
+    body = [
+        s
+        for s in node.body
+        if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))
+    ]
+    if (
+        not isinstance(node, gast.FunctionDef)
+        or len(body) != 1
+        or not isinstance(body[0], gast.Return)
+    ):
         raise InternalError(f"rule {rule.__qualname__} must be a function of one return statement")
     value = body[0].value
     outputs = value.elts if isinstance(value, gast.Tuple) else [value]

@@ -1,7 +1,7 @@
-"""Validate: an allow-list of the syntax tangentish differentiates, checked before any transformation.
+"""Validate: an allow-list of the syntax tangentish differentiates, checked before anything else.
 
-Anything outside the list raises `UnsupportedSyntaxError` naming the user's file, line, column and the
-construct, so no later pass ever sees a node it does not handle.
+Anything outside the list raises `UnsupportedSyntaxError` naming the user's file, line, column and
+the construct, so no later pass ever sees a node it does not handle.
 
 >>> import gast
 >>> from tangentish.parse import parse
@@ -12,7 +12,7 @@ construct, so no later pass ever sees a node it does not handle.
 >>> validate(parse(f))
 Traceback (most recent call last):
 ...
-tangentish.errors.UnsupportedSyntaxError: ...: a `while` loop is not supported yet (...)
+tangentish.errors.UnsupportedSyntaxError: ...: a `while` loop is not supported (...)
 """
 
 from __future__ import annotations
@@ -149,18 +149,17 @@ def _is_docstring(statement: gast.stmt) -> bool:
 
 
 def _reject_node(parsed: ParsedFunction, node: gast.AST, anchor: gast.AST = None) -> None:
-    for kind, name in _NAMES.items():
-        if isinstance(node, kind):
-            break
-    else:
-        name = f"`{type(node).__name__}`"
+    name = next(
+        (text for kind, text in _NAMES.items() if isinstance(node, kind)),
+        f"`{type(node).__name__}`",
+    )
     detail = (
-        "control flow is not supported yet"
+        "tangentish does not differentiate control flow yet"
         if isinstance(node, _CONTROL_FLOW)
         else "tangentish does not differentiate it"
     )
     where = node if hasattr(node, "lineno") else anchor
-    _reject(parsed, where, f"{name} is not supported yet ({detail})", type(node).__name__)
+    _reject(parsed, where, f"{name} is not supported ({detail})", type(node).__name__)
 
 
 def _reject(parsed: ParsedFunction, node: gast.AST, message: str, construct: str) -> None:

@@ -170,4 +170,3 @@ def stack(arrays, axis=0, *, g):
 )
 def getitem(a, index, *, g):
     return getitem_adjoint(g, a, index), None
-

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import threading
 import weakref
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Union
 
 import numpy as np
 
@@ -88,9 +88,9 @@ class _Compiled:
         self.signature = inspect.signature(f)
         self.arity = len(self.signature.parameters)
         self.table: dict[tuple[type, ...], Callable[..., Any]] = {}
-        self.last: Optional[codegen.Generated] = None
+        self.last: codegen.Generated | None = None
 
-    def generated(self, specialization: Optional[tuple[str, ...]]) -> codegen.Generated:
+    def generated(self, specialization: tuple[str, ...] | None) -> codegen.Generated:
         key = (self.options, specialization)
         with _LOCK:
             per_function = _CACHE.setdefault(self.f, {})
@@ -145,7 +145,7 @@ def _make(f: Callable[..., Any], options: Options, verbose: int, label: str) -> 
 
 
 def grad(
-    f: Optional[Callable[..., Any]] = None,
+    f: Callable[..., Any] | None = None,
     wrt: Wrt = (0,),
     *,
     optimized: bool = True,

@@ -6,8 +6,6 @@ construct where there is one. `InternalError` means tangentish broke one of its 
 
 from __future__ import annotations
 
-from typing import Optional
-
 
 class TangentishError(Exception):
     """Base of every error the library raises on purpose."""
@@ -16,10 +14,10 @@ class TangentishError(Exception):
         self,
         message: str,
         *,
-        filename: Optional[str] = None,
-        lineno: Optional[int] = None,
-        col: Optional[int] = None,
-        construct: Optional[str] = None,
+        filename: str | None = None,
+        lineno: int | None = None,
+        col: int | None = None,
+        construct: str | None = None,
     ) -> None:
         self.filename = filename
         self.lineno = lineno

@@ -8,7 +8,7 @@ a failure names the worst entry.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import numpy as np
 
@@ -33,7 +33,7 @@ def _inner(a: Any, b: Any) -> float:
 def check_grads(
     f: Callable[..., Any],
     *args: Any,
-    wrt: Optional[Wrt] = None,
+    wrt: Wrt | None = None,
     modes: Sequence[str] = MODES,
     order: int = 1,
     step: float = 1e-6,

@@ -22,7 +22,7 @@ def f(x1, x2):
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import gast
 
@@ -173,7 +173,7 @@ class _Lowering:
         statement.end_lineno = getattr(self.anchor, "end_lineno", None)
         self.out.append(statement)
 
-    def where(self, node: Optional[gast.AST]) -> dict:
+    def where(self, node: gast.AST | None) -> dict:
         return location(self.parsed, node if hasattr(node, "lineno") else self.anchor)
 
 
@@ -215,7 +215,7 @@ def check_wengert(node: gast.FunctionDef, parsed: ParsedFunction) -> None:
             defined |= {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
 
 
-def _is_operand(node: Optional[gast.expr]) -> bool:
+def _is_operand(node: gast.expr | None) -> bool:
     if node is None or isinstance(node, (gast.Name, gast.Constant)):
         return True
     return isinstance(node, gast.Attribute) and _is_operand(node.value)

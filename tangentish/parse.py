@@ -18,7 +18,7 @@ import inspect
 import textwrap
 import types
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import gast
 
@@ -148,7 +148,7 @@ def _local_names(node: gast.FunctionDef) -> list[str]:
     return names
 
 
-def location(parsed: ParsedFunction, node: Optional[gast.AST]) -> dict[str, Any]:
+def location(parsed: ParsedFunction, node: gast.AST | None) -> dict[str, Any]:
     """Keyword arguments for a `TangentishError` pointing at `node` in the user's file."""
     return {
         "filename": parsed.filename,

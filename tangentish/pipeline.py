@@ -13,7 +13,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import gast
 import numpy as np
@@ -52,7 +52,7 @@ def compile_gradient(
     *,
     optimized: bool = True,
     preserve_result: bool = False,
-    kinds: Optional[tuple[str, ...]] = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> codegen.Generated:
     """The reverse-mode adjoint of `fn`, specialized for arguments of `kinds` (generic if None)."""
     parsed = parse(fn)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import gast
 
@@ -51,8 +51,8 @@ class Primitive:
     args: list[gast.expr]
     keywords: dict[str, gast.expr] = field(default_factory=dict)
     function: Any = None
-    method: Optional[str] = None
-    callee: Optional[gast.expr] = None  # the call's function expression, for messages
+    method: str | None = None
+    callee: gast.expr | None = None  # the call's function expression, for messages
 
 
 def classify(value: gast.expr, namespace: Namespace) -> Primitive:

@@ -30,7 +30,7 @@ import inspect
 import math
 import operator
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import gast
 import numpy as np
@@ -58,7 +58,7 @@ class ReverseResult:
     bindings: dict[str, Any]
 
 
-def _name(name: str, ctx: Optional[gast.expr_context] = None) -> gast.Name:
+def _name(name: str, ctx: gast.expr_context | None = None) -> gast.Name:
     return gast.Name(name, ctx or gast.Load(), None, None)
 
 

@@ -23,7 +23,7 @@ import functools
 import inspect
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import gast
 
@@ -40,9 +40,9 @@ class Template:
     name: str
     params: tuple[str, ...]
     defaults: dict[str, Any]
-    varargs: Optional[str]
+    varargs: str | None
     keywords: tuple[str, ...]
-    outputs: tuple[Optional[gast.expr], ...]
+    outputs: tuple[gast.expr | None, ...]
     globals: dict[str, Any]
 
     def bind(self, args: list[gast.expr], keywords: dict[str, gast.expr]) -> dict[str, gast.expr]:
@@ -69,8 +69,8 @@ class Template:
         return bound
 
     def expand(
-        self, args: dict[str, gast.expr], binder: Binder, only: Optional[set[int]] = None
-    ) -> tuple[Optional[gast.expr], ...]:
+        self, args: dict[str, gast.expr], binder: Binder, only: set[int] | None = None
+    ) -> tuple[gast.expr | None, ...]:
         """The output expressions with operands substituted and globals bound by `binder`."""
         return tuple(
             None

@@ -51,7 +51,7 @@ class Rule:
     function: Callable[..., Any]
     primals: tuple[Any, ...]
     domains: tuple[Domain, ...] = ()
-    samples: Optional[Samples] = None
+    samples: Samples | None = None
     methods: tuple[str, ...] = field(default=())
 
     @property
@@ -119,7 +119,7 @@ def zero(*primals: Any, methods: tuple[str, ...] = (), why: str = "piecewise con
     _ZERO_METHODS.update(methods)
 
 
-def lookup(primal: Any, nargs: int) -> Optional[Rule]:
+def lookup(primal: Any, nargs: int) -> Rule | None:
     """The rule for calling `primal` with `nargs` positional operands, if one is registered."""
     try:
         candidates = _BY_PRIMAL.get(primal, ())
@@ -133,7 +133,7 @@ def lookup(primal: Any, nargs: int) -> Optional[Rule]:
     return None
 
 
-def lookup_method(name: str) -> Optional[Rule]:
+def lookup_method(name: str) -> Rule | None:
     """The rule for the array method or attribute `name` (`x.sum(...)`, `x.T`)."""
     return _BY_METHOD.get(name)
 

@@ -106,7 +106,7 @@ def getitem_adjoint(g: Any, a: Any, index: Any) -> Any:
     return grad
 
 
-def concatenate_adjoint(g: Any, arrays: Any, axis: Optional[int] = 0) -> list[Any]:
+def concatenate_adjoint(g: Any, arrays: Any, axis: int | None = 0) -> list[Any]:
     """Cut `g` back into the pieces `np.concatenate(arrays, axis)` joined."""
     if axis is None:
         sizes = np.cumsum([np.size(a) for a in arrays])[:-1]
@@ -120,7 +120,7 @@ def stack_adjoint(g: Any, arrays: Any, axis: int = 0) -> list[Any]:
     return [np.take(g, i, axis=axis) for i in range(len(arrays))]
 
 
-def transpose_adjoint(g: Any, axes: Optional[tuple[int, ...]] = None) -> Any:
+def transpose_adjoint(g: Any, axes: tuple[int, ...] | None = None) -> Any:
     """Undo `np.transpose(a, axes)` on the adjoint."""
     if axes is None or len(axes) == 0:
         return np.transpose(g)

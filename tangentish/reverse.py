@@ -38,7 +38,6 @@ import numpy as np
 from . import rules, runtime
 from .activity import Activity
 from .errors import (
-    InternalError,
     MissingRuleError,
     NonDifferentiableError,
     UnsupportedSyntaxError,
@@ -215,11 +214,13 @@ class _Reverse:
             for name, node in bound.items()
             if name in positions and self.is_active(node)
         }
-        if template.varargs and template.varargs in bound:
-            if any(self.is_active(e) for e in bound[template.varargs].elts):
-                raise InternalError(
-                    "an active operand among a rule's *args", **location(self.parsed, statement)
-                )
+        extra = bound.get(template.varargs or "")
+        if extra is not None and any(self.is_active(e) for e in extra.elts):
+            raise NonDifferentiableError(
+                f"{self.callee_name(primitive)} is not differentiable in these arguments",
+                construct=self.callee_name(primitive),
+                **location(self.parsed, statement),
+            )
         outputs = template.expand(bound, self.binder(primitive), wanted)
         out: list[gast.stmt] = []
         for position in sorted(wanted):

@@ -44,12 +44,20 @@ class Activity:
 
 
 def assignments(body: list[gast.stmt]) -> list[tuple[list[str], gast.expr]]:
-    """Every (target names, value) pair of a Wengert list, in order, control flow included."""
+    """Every (target names, value) pair of a Wengert list, in order, nested blocks included. A
+    `for` loop assigns its target an element of its iterable, written `iterable[...]`."""
     pairs = []
     for statement in body:
         if isinstance(statement, gast.Assign):
             names = [n.id for n in gast.walk(statement.targets[0]) if isinstance(n, gast.Name)]
             pairs.append((names, statement.value))
+        elif isinstance(statement, gast.For):
+            element = gast.Subscript(
+                value=statement.iter, slice=gast.Constant(Ellipsis, None), ctx=gast.Load()
+            )
+            pairs.append(([statement.target.id], element))
+        for field in ("body", "orelse"):
+            pairs += assignments(getattr(statement, field, []))
     return pairs
 
 
@@ -79,7 +87,7 @@ def analyze(fn: gast.FunctionDef, wrt: tuple[str, ...], namespace: Namespace) ->
                 changed = True
     useful = {
         name
-        for statement in fn.body
+        for statement in gast.walk(fn)
         if isinstance(statement, gast.Return)
         for name in operand_names(statement.value)
     }

@@ -52,13 +52,42 @@ def render(node: gast.FunctionDef, filename: str) -> str:
 
 
 def _statements(body: list[gast.stmt], base: str, indent: str) -> list[str]:
-    lines = []
+    """Our statement printer: `gast.unparse` for each simple statement, the source comment after
+    it, and blocks printed recursively so that their headers get comments too."""
+    lines: list[str] = []
     for statement in body:
-        text = gast.unparse(statement).strip()
         where = getattr(statement, "lineno", None)
         comment = f"  # {base}:{where}" if where else ""
-        lines.append(f"{indent}{text}{comment}")
+        if isinstance(statement, gast.If):
+            lines += _branches(statement, base, indent, "if", comment)
+        elif isinstance(statement, gast.For):
+            target, iterable = _expr(statement.target), _expr(statement.iter)
+            lines.append(f"{indent}for {target} in {iterable}:{comment}")
+            lines += _statements(statement.body, base, indent + "    ")
+        elif isinstance(statement, gast.While):
+            lines.append(f"{indent}while {_expr(statement.test)}:{comment}")
+            lines += _statements(statement.body, base, indent + "    ")
+        else:
+            lines.append(f"{indent}{gast.unparse(statement).strip()}{comment}")
     return lines
+
+
+def _branches(node: gast.If, base: str, indent: str, keyword: str, comment: str) -> list[str]:
+    lines = [f"{indent}{keyword} {_expr(node.test)}:{comment}"]
+    lines += _statements(node.body, base, indent + "    ")
+    orelse = node.orelse
+    if len(orelse) == 1 and isinstance(orelse[0], gast.If):
+        where = getattr(orelse[0], "lineno", None)
+        inner = f"  # {base}:{where}" if where else ""
+        lines += _branches(orelse[0], base, indent, "elif", inner)
+    elif orelse:
+        lines.append(f"{indent}else:")
+        lines += _statements(orelse, base, indent + "    ")
+    return lines
+
+
+def _expr(node: gast.expr) -> str:
+    return gast.unparse(node).strip()
 
 
 def generate(

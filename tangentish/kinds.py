@@ -30,6 +30,8 @@ from .parse import Namespace
 from .primitives import classify
 
 SCALAR, ARRAY, UNKNOWN = "scalar", "array", "unknown"
+#: What `range(...)` makes: a `for` loop over it assigns its target Python ints.
+RANGE = "range"
 #: A tuple or list whose adjoint is accumulated entry by entry (set by the reverse pass).
 CONTAINER = "container"
 
@@ -82,6 +84,9 @@ def operand_kind(node: gast.expr, kinds: dict[str, str], namespace: Namespace) -
 
 
 def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> str:
+    slice_ = getattr(value, "slice", None)
+    if isinstance(slice_, gast.Constant) and slice_.value is Ellipsis:  # a `for` loop's element
+        return SCALAR if kinds.get(getattr(value.value, "id", "")) == RANGE else UNKNOWN
     primitive = classify(value, namespace)
     if primitive.kind == "copy":
         return operand_kind(primitive.args[0], kinds, namespace)
@@ -93,6 +98,8 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
     if primitive.function in (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin):
         return SCALAR if len(primitive.args) == 1 and not primitive.keywords else UNKNOWN
     function = primitive.function
+    if function is range:
+        return RANGE
     args = [operand_kind(a, kinds, namespace) for a in primitive.args]
     if getattr(function, "__module__", None) == "math" or function is math.pow:
         return SCALAR

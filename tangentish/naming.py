@@ -22,9 +22,9 @@ import gast
 class Namer:
     """Hands out names that are unique within one compilation."""
 
-    def __init__(self, taken: Iterable[str]) -> None:
+    def __init__(self, taken: Iterable[str], created: set[str] | None = None) -> None:
         self._taken = set(taken)
-        self.created: set[str] = set()  # every name this namer handed out
+        self.created: set[str] = set() if created is None else created  # every name handed out
         self._count = 0
         self._adjoints: dict[str, str] = {}
 

@@ -26,29 +26,32 @@ from typing import Any, Callable
 
 import gast
 
-from .errors import InternalError, UnsupportedSyntaxError
+from . import runtime
+from .errors import InternalError
 from .naming import Namer, names_in
 from .parse import MISSING, ParsedFunction, location
 
 
-def lower(parsed: ParsedFunction, namer: Namer) -> gast.FunctionDef:
-    """The Wengert list of `parsed`: a new `FunctionDef`, checked by `check_wengert`."""
+def lower(
+    parsed: ParsedFunction, namer: Namer, node: gast.FunctionDef | None = None
+) -> gast.FunctionDef:
+    """The Wengert list of `node` (by default the parsed function, which must already be in the
+    single-exit form `structure` makes), checked by `check_wengert`."""
+    source = node or parsed.node
     lowering = _Lowering(parsed, namer)
-    body: list[gast.stmt] = []
-    for statement in parsed.node.body:
-        body.extend(lowering.statement(statement))
-    node = gast.FunctionDef(
-        name=parsed.node.name,
-        args=copy.deepcopy(parsed.node.args),
+    body = lowering.block(source.body)
+    wengert = gast.FunctionDef(
+        name=source.name,
+        args=copy.deepcopy(source.args),
         body=body,
         decorator_list=[],
         returns=None,
         type_comment=None,
         type_params=[],
     )
-    gast.copy_location(node, parsed.node)
-    check_wengert(node, parsed)
-    return node
+    gast.copy_location(wengert, source)
+    check_wengert(wengert, parsed)
+    return wengert
 
 
 class _Lowering:
@@ -57,8 +60,20 @@ class _Lowering:
         self.out: list[gast.stmt] = []
         self.anchor: gast.stmt = parsed.node
 
-    def statement(self, node: gast.stmt) -> list[gast.stmt]:
-        self.out, self.anchor = [], node
+    def block(self, statements: list[gast.stmt]) -> list[gast.stmt]:
+        """Lower a list of statements; a body that lowers to nothing becomes `pass`."""
+        saved, anchor = self.out, self.anchor
+        self.out = []
+        for statement in statements:
+            self.statement(statement)
+        lowered, self.out, self.anchor = self.out, saved, anchor
+        return lowered
+
+    def nested(self, statements: list[gast.stmt]) -> list[gast.stmt]:
+        return self.block(statements) or [gast.copy_location(gast.Pass(), self.anchor)]
+
+    def statement(self, node: gast.stmt) -> None:
+        self.anchor = node
         if isinstance(node, gast.Assign):
             self.assign(node.targets[0], node.value)
         elif isinstance(node, gast.AugAssign):
@@ -69,9 +84,121 @@ class _Lowering:
         elif isinstance(node, gast.Expr):
             if not isinstance(node.value, gast.Constant):  # docstrings go
                 self.emit(gast.Expr(value=self.primitive(node.value)))
+        elif isinstance(node, gast.If):
+            test = self.name_of(node.test)
+            body, orelse = self.nested(node.body), self.block(node.orelse)
+            self.anchor = node
+            self.emit(gast.If(test=test, body=body, orelse=orelse))
+        elif isinstance(node, gast.While):
+            self.loop_while(node)
+        elif isinstance(node, gast.For):
+            self.loop_for(node)
+        elif isinstance(node, gast.Break):
+            self.emit(gast.Break())
         elif not isinstance(node, gast.Pass):
             raise InternalError(f"normalize met {type(node).__name__}", **self.where(node))
-        return self.out
+
+    def loop_while(self, node: gast.While) -> None:
+        """`while test:` → `c = test; while c: body; c = test` (the test recomputed at the end)."""
+        test = self.primitive(node.test)
+        if self.is_operand(test):
+            body = self.nested(node.body)
+        else:
+            condition = self.namer.temporary()
+            self.emit(_assign(_store(condition), test))
+            body = self.block(node.body)
+            saved, self.out = self.out, body
+            self.anchor = node
+            self.emit(_assign(_store(condition), self.primitive(node.test)))
+            self.out = saved
+            test = gast.Name(condition, gast.Load(), None, None)
+        self.anchor = node
+        self.emit(gast.While(test=test, body=body, orelse=[]))
+
+    def loop_for(self, node: gast.For) -> None:
+        """`for i in range(...)` stays native; any other iteration walks an index, so that the
+        adjoint of each element flows back through `sequence[k]`."""
+        iterable = node.iter
+        function = self.resolve_call(iterable)
+        if function is range and isinstance(node.target, gast.Name):
+            self.emit_for(node, node.target.id, self.name_of(iterable), [])
+            return
+        if function is enumerate and not iterable.keywords and len(iterable.args) in (1, 2):
+            sequences = [self.sequence(iterable.args[0])]
+            start = self.name_of(iterable.args[1]) if len(iterable.args) == 2 else None
+        elif function is zip and iterable.args and not iterable.keywords:
+            sequences = [self.sequence(a) for a in iterable.args]
+            start = None
+        else:
+            sequences, start, function = [self.sequence(iterable)], None, None
+        index = self.namer.temporary()
+        lengths = [
+            gast.Call(func=self.helper("len", len), args=[s], keywords=[]) for s in sequences
+        ]
+        count = (
+            lengths[0]
+            if len(lengths) == 1
+            else gast.Call(
+                func=self.helper("min", min), args=[self.name_of(n) for n in lengths], keywords=[]
+            )
+        )
+        trips = self.name_of(
+            gast.Call(func=self.helper("range", range), args=[self.name_of(count)], keywords=[])
+        )
+        element = [gast.Subscript(value=s, slice=_load(index), ctx=gast.Load()) for s in sequences]
+        if function is enumerate:
+            position = (
+                _load(index)
+                if start is None
+                else gast.BinOp(left=_load(index), op=gast.Add(), right=start)
+            )
+            prologue = (
+                [(node.target.elts[0], position), (node.target.elts[1], element[0])]
+                if isinstance(node.target, gast.Tuple)
+                else [(node.target, gast.Tuple(elts=[position, element[0]], ctx=gast.Load()))]
+            )
+        elif function is zip:
+            prologue = (
+                list(zip(node.target.elts, element))
+                if isinstance(node.target, gast.Tuple) and len(node.target.elts) == len(element)
+                else [(node.target, gast.Tuple(elts=element, ctx=gast.Load()))]
+            )
+        else:
+            prologue = [(node.target, element[0])]
+        self.emit_for(node, index, trips, prologue)
+
+    def emit_for(self, node: gast.For, target: str, iterable: gast.expr, prologue: list) -> None:
+        saved, self.out = self.out, []
+        for name, value in prologue:
+            self.assign(name, value)
+        head = self.out
+        self.out = saved
+        body = head + self.block(node.body)
+        self.anchor = node
+        self.emit(
+            gast.For(
+                target=_store(target),
+                iter=iterable,
+                body=body or [gast.Pass()],
+                orelse=[],
+                type_comment=None,
+            )
+        )
+
+    def sequence(self, iterable: gast.expr) -> gast.Name:
+        """`as_sequence(iterable)` as a name: lists, tuples, arrays and ranges as they are."""
+        helper = self.helper("as_sequence", runtime.as_sequence)
+        return self.name_of(gast.Call(func=helper, args=[self.name_of(iterable)], keywords=[]))
+
+    def helper(self, wanted: str, obj: Any) -> gast.Name:
+        """A name under which the generated code reads `obj` (a builtin or a runtime helper)."""
+        return _load(self.parsed.namespace.bind(wanted, obj, self.namer))
+
+    def resolve_call(self, node: gast.expr):
+        if isinstance(node, gast.Call):
+            found = self.parsed.namespace.resolve(node.func)
+            return None if found is None else found.value
+        return None
 
     def assign(self, target: gast.expr, value: gast.expr) -> None:
         if isinstance(target, (gast.Tuple, gast.List)):
@@ -126,16 +253,16 @@ class _Lowering:
             return gast.UnaryOp(op=node.op, operand=self.name_of(node.operand))
         if isinstance(node, gast.Compare):
             if len(node.ops) > 1:
-                raise UnsupportedSyntaxError(
-                    "a chained comparison is not supported yet (it needs `and`)",
-                    construct="chained comparison",
-                    **self.where(node),
-                )
+                return self.chained_comparison(node)
             return gast.Compare(
                 left=self.name_of(node.left),
                 ops=node.ops,
                 comparators=[self.name_of(node.comparators[0])],
             )
+        if isinstance(node, gast.BoolOp):
+            return self.boolean(node)
+        if isinstance(node, gast.IfExp):
+            return self.conditional(node)
         if isinstance(node, gast.Call):
             func = node.func
             if isinstance(func, gast.Attribute) and not self.is_operand(func):
@@ -154,6 +281,64 @@ class _Lowering:
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.name_of(e) for e in node.elts], ctx=gast.Load())
         raise InternalError(f"normalize met {type(node).__name__}", **self.where(node))
+
+    def lazily(self, result: str, value: gast.expr) -> list[gast.stmt]:
+        """The statements of `result = value`, collected to run only inside a branch."""
+        saved, self.out = self.out, []
+        self.emit(_assign(_store(result), self.primitive(value)))
+        body, self.out = self.out, saved
+        return body
+
+    def boolean(self, node: gast.BoolOp) -> gast.Name:
+        """`a and b` → `v = a; if v: v = b` (and `or` on the other branch): lazy, as Python is."""
+        result = self.namer.temporary()
+        self.emit(_assign(_store(result), self.primitive(node.values[0])))
+        self._chain(result, node.values[1:], isinstance(node.op, gast.And))
+        return _load(result)
+
+    def _chain(self, result: str, values: list[gast.expr], conjunction: bool) -> None:
+        if not values:
+            return
+        saved, self.out = self.out, []
+        self.emit(_assign(_store(result), self.primitive(values[0])))
+        self._chain(result, values[1:], conjunction)
+        branch, self.out = self.out, saved
+        if conjunction:
+            self.emit(gast.If(test=_load(result), body=branch, orelse=[]))
+        else:
+            self.emit(gast.If(test=_load(result), body=[gast.Pass()], orelse=branch))
+
+    def conditional(self, node: gast.IfExp) -> gast.Name:
+        """`a if c else b` → `if c: v = a else: v = b`."""
+        test = self.name_of(node.test)
+        result = self.namer.temporary()
+        body, orelse = self.lazily(result, node.body), self.lazily(result, node.orelse)
+        self.emit(gast.If(test=test, body=body, orelse=orelse))
+        return _load(result)
+
+    def chained_comparison(self, node: gast.Compare) -> gast.Name:
+        """`a < b < c` → `v = a < b; if v: v = b < c`, each operand evaluated once."""
+        operands = [self.name_of(node.left)]
+        result = self.namer.temporary()
+        first = gast.Compare(
+            left=operands[0], ops=node.ops[:1], comparators=[self.name_of(node.comparators[0])]
+        )
+        operands.append(first.comparators[0])
+        self.emit(_assign(_store(result), first))
+        self._compare_chain(result, operands[-1], node.ops[1:], node.comparators[1:])
+        return _load(result)
+
+    def _compare_chain(self, result: str, left: gast.expr, ops: list, rights: list) -> None:
+        if not ops:
+            return
+        saved, self.out = self.out, []
+        right = self.name_of(rights[0])
+        self.emit(
+            _assign(_store(result), gast.Compare(left=left, ops=[ops[0]], comparators=[right]))
+        )
+        self._compare_chain(result, right, ops[1:], rights[1:])
+        branch, self.out = self.out, saved
+        self.emit(gast.If(test=_load(result), body=branch, orelse=[]))
 
     def index(self, node: gast.expr) -> gast.expr:
         """Lower an index, keeping slices and tuples of them in place (`x[1:n, 0]`)."""
@@ -177,6 +362,10 @@ class _Lowering:
         return location(self.parsed, node if hasattr(node, "lineno") else self.anchor)
 
 
+def _load(name: str) -> gast.Name:
+    return gast.Name(name, gast.Load(), None, None)
+
+
 def _store(name: str) -> gast.Name:
     return gast.Name(name, gast.Store(), None, None)
 
@@ -190,29 +379,63 @@ def _operand_names(node: gast.expr) -> set[str]:
 
 
 def check_wengert(node: gast.FunctionDef, parsed: ParsedFunction) -> None:
-    """Raise `InternalError` unless `node` is a Wengert list whose names are defined before use."""
+    """Raise `InternalError` unless `node` is a Wengert list (every statement one primitive, or
+    `if name`, `for name in name`, `while name`, `break`, `pass`) whose names are assigned before
+    they are read (in the text: a loop may read what its previous iteration assigned)."""
     defined = {a.id for a in node.args.args}
     namespace = parsed.namespace
-    for statement in node.body:
-        if isinstance(statement, gast.Assign):
-            value, targets = statement.value, statement.targets
-        elif isinstance(statement, (gast.Return, gast.Expr)):
-            value, targets = statement.value, []
-        else:
-            raise InternalError(
-                f"{type(statement).__name__} in a Wengert list", **location(parsed, statement)
-            )
-        if not _is_primitive(value):
-            raise InternalError(
-                f"not a primitive: {gast.unparse(value).strip()}", **location(parsed, statement)
-            )
+
+    def fail(message: str, statement: gast.stmt) -> None:
+        raise InternalError(message, **location(parsed, statement))
+
+    def check_reads(value: gast.expr, statement: gast.stmt) -> None:
         for name in _operand_names(value):
             if name not in defined and namespace.lookup(name) is MISSING:
-                raise InternalError(
-                    f"{name!r} is used before it is defined", **location(parsed, statement)
-                )
-        for target in targets:
-            defined |= {n.id for n in gast.walk(target) if isinstance(n, gast.Name)}
+                fail(f"{name!r} is used before it is assigned", statement)
+
+    def check(body: list[gast.stmt]) -> None:
+        for statement in body:
+            if isinstance(statement, (gast.Break, gast.Pass)):
+                continue
+            if isinstance(statement, (gast.If, gast.While)):
+                if not _is_operand(statement.test):
+                    fail("a branch or loop test that is not a name", statement)
+                check_reads(statement.test, statement)
+                if isinstance(statement, gast.While):  # the next iteration reads this one's
+                    defined.update(_assigned(statement.body))
+                check(statement.body)
+                check(statement.orelse)
+                continue
+            if isinstance(statement, gast.For):
+                if not isinstance(statement.target, gast.Name) or not _is_operand(statement.iter):
+                    fail("a `for` loop that is not `for name in name`", statement)
+                check_reads(statement.iter, statement)
+                defined.add(statement.target.id)
+                defined.update(_assigned(statement.body))
+                check(statement.body)
+                continue
+            if isinstance(statement, gast.Assign):
+                value, targets = statement.value, statement.targets
+            elif isinstance(statement, (gast.Return, gast.Expr)):
+                value, targets = statement.value, []
+            else:
+                fail(f"{type(statement).__name__} in a Wengert list", statement)
+            if not _is_primitive(value):
+                fail(f"not a primitive: {gast.unparse(value).strip()}", statement)
+            check_reads(value, statement)
+            for target in targets:
+                defined.update(n.id for n in gast.walk(target) if isinstance(n, gast.Name))
+
+    check(node.body)
+
+
+def _assigned(body: list[gast.stmt]) -> set[str]:
+    return {
+        n.id
+        for s in body
+        for n in gast.walk(s)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
 
 
 def _is_operand(node: gast.expr | None) -> bool:

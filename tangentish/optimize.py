@@ -40,21 +40,19 @@ PureCall = Callable[[gast.Call], bool]
 FOLD_LIMIT = 30
 
 
-def optimize(fn: gast.FunctionDef, generated: set[str], pure_call: PureCall) -> gast.FunctionDef:
-    """Copy propagation, forward substitution and dead-code elimination, to a fixed point."""
+def optimize(
+    fn: gast.FunctionDef, generated: set[str], pure_call: PureCall, stack: str = ""
+) -> gast.FunctionDef:
+    """Copy propagation, forward substitution and dead-code elimination, to a fixed point.
+    `stack` names the recording stack: its pushes and pops touch no value an expression reads,
+    so expressions move past them (but they are never dropped)."""
     fn = copy.deepcopy(fn)
-    body = fn.body
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(body)):
-            if _substitute(body, i, generated, pure_call):
-                changed = True
-                break
-        if _eliminate_dead(body, pure_call):
-            changed = True
-    fn.body = [_Simplify().visit(s) for s in body]
+    _Block(generated, pure_call, stack).optimize(fn.body, set())
+    fn.body = [_Simplify().visit(s) for s in fn.body]
     return fn
+
+
+_COMPOUND = (gast.If, gast.For, gast.While)
 
 
 def _target(statement: gast.stmt) -> str | None:
@@ -79,56 +77,167 @@ def _is_atom(node: gast.expr) -> bool:
     return isinstance(node, gast.Attribute) and _is_atom(node.value)
 
 
-def _is_pure(node: gast.expr, pure_call: PureCall) -> bool:
-    return all(pure_call(n) for n in gast.walk(node) if isinstance(n, gast.Call))
+def _is_same_name(node: gast.expr, name: str | None) -> bool:
+    return isinstance(node, gast.Name) and node.id == name
 
 
-def _substitute(body: list[gast.stmt], i: int, generated: set[str], pure_call: PureCall) -> bool:
-    """Put `body[i]`'s value in place of every use of its target, and drop it; True if done.
+def _does_nothing(statement: gast.stmt) -> bool:
+    """An `if` or `for` left with nothing but `pass` (its test and iterable are plain names)."""
+    if isinstance(statement, gast.Pass):
+        return True
+    if isinstance(statement, (gast.If, gast.For)):
+        return all(isinstance(s, gast.Pass) for s in statement.body + statement.orelse)
+    return False
 
-    An atom (a name or constant) goes everywhere; any other pure expression only into the single
-    use of a generated name. Every use must see the same operand values as the definition did, no
-    use may be a `return` (results keep their names), and a non-atom never moves past a statement
-    with side effects.
-    """
-    name = _target(body[i])
-    if name is None:
-        return False
-    value = body[i].value
-    atom = _is_atom(value)
-    if not atom and (name not in generated or not _is_pure(value, pure_call)):
-        return False
-    reads = {n.id for n in _loads(value)}
-    uses: list[tuple[int, gast.Name]] = []
-    blocked = False
-    for j in range(i + 1, len(body)):
-        statement = body[j]
-        here = [n for n in _loads(statement) if n.id == name]
-        if here:
-            if blocked or isinstance(statement, gast.Return):
-                return False
-            uses += [(j, n) for n in here]
-        stored = _stores(statement)
-        if name in stored:
-            break
-        if reads & stored or not (atom or _is_pure_statement(statement, pure_call)):
-            blocked = True
-    if not uses or (not atom and len(uses) != 1):
-        return False
-    if not atom and _size(value) + _size(body[uses[0][0]]) > FOLD_LIMIT:
-        return False  # a person would keep this one on its own line
-    for j, use in uses:
-        _replace(body[j], use, value)
-    del body[i]
-    return True
+
+def _live_in(statements: list[gast.stmt], live_out: set[str]) -> set[str]:
+    """The names `statements` may read before assigning them, given those live after them."""
+    live = set(live_out)
+    for statement in reversed(statements):
+        if isinstance(statement, gast.If):
+            test = {n.id for n in _loads(statement.test)}
+            live = test | _live_in(statement.body, live) | _live_in(statement.orelse, live)
+        elif isinstance(statement, (gast.For, gast.While)):
+            live = _loop_live(statement, live)
+        else:
+            live = (live - _stores(statement)) | {n.id for n in _loads(statement)}
+    return live
+
+
+def _loop_live(loop: gast.For | gast.While, after: set[str]) -> set[str]:
+    """Names live at a loop's head: read after it, or by an iteration before it assigns them."""
+    head = loop.iter if isinstance(loop, gast.For) else loop.test
+    live = after | {n.id for n in _loads(head)}
+    while True:
+        grown = live | _live_in(loop.body, live)
+        if grown == live:
+            return live
+        live = grown
 
 
 def _size(node: gast.AST) -> int:
     return sum(1 for n in gast.walk(node) if isinstance(n, (gast.expr, gast.stmt)))
 
 
-def _is_pure_statement(statement: gast.stmt, pure_call: PureCall) -> bool:
-    return isinstance(statement, gast.Assign) and _is_pure(statement.value, pure_call)
+class _Block:
+    """The rewrites on one block at a time, given the names live after it."""
+
+    def __init__(self, generated: set[str], pure_call: PureCall, stack: str) -> None:
+        self.generated, self.pure_call, self.stack = generated, pure_call, stack
+
+    def is_pure(self, node: gast.AST) -> bool:
+        return all(self.pure_call(n) for n in gast.walk(node) if isinstance(n, gast.Call))
+
+    def optimize(self, body: list[gast.stmt], live_out: set[str]) -> None:
+        changed = True
+        while changed:
+            changed = any(self.substitute(body, i, live_out) for i in range(len(body)))
+            changed = self.eliminate_dead(body, live_out) or changed
+        for i, statement in enumerate(body):
+            if isinstance(statement, _COMPOUND):
+                after = _live_in(body[i + 1 :], live_out)
+                if isinstance(statement, gast.If):
+                    self.optimize(statement.body, after)
+                    self.optimize(statement.orelse, after)
+                else:  # the next iteration reads what this one leaves
+                    self.optimize(statement.body, _loop_live(statement, after))
+        for statement in body:
+            for field in ("body", "orelse"):
+                block = getattr(statement, field, None)
+                if block is not None and not block and field == "body":
+                    block.append(gast.copy_location(gast.Pass(), statement))
+        body[:] = [s for s in body if not _does_nothing(s)]
+
+    def substitute(self, body: list[gast.stmt], i: int, live_out: set[str]) -> bool:
+        """Put `body[i]`'s value in place of every use of its target, and drop it; True if done.
+
+        An atom (a name or constant) goes everywhere, into nested blocks too; any other pure
+        expression only into the single use of a generated name, in this block, past no statement
+        with side effects. Every use must see the operands the definition saw, no use may be a
+        `return` (results keep their names), and a name still needed after the block stays.
+        """
+        if i >= len(body):
+            return False
+        name = _target(body[i])
+        if name is None:
+            return False
+        value = body[i].value
+        atom = _is_atom(value)
+        if not atom and (name not in self.generated or not self.is_pure(value)):
+            return False
+        reads = {n.id for n in _loads(value)}
+        uses: list[tuple[int, gast.Name]] = []
+        blocked = False
+        redefined = False
+        stranded = False  # a use the value cannot reach: the definition stays
+        for j in range(i + 1, len(body)):
+            statement = body[j]
+            here = [n for n in _loads(statement) if n.id == name]
+            compound = isinstance(statement, _COMPOUND)
+            stored = _stores(statement)
+            if here:
+                unreachable = blocked or isinstance(statement, gast.Return)
+                if compound and (not atom or name in stored or reads & stored):
+                    unreachable = True
+                if unreachable and not atom:
+                    return False
+                if unreachable:
+                    stranded = True
+                else:
+                    uses += [(j, n) for n in here]
+            if name in stored and not compound:
+                redefined = True
+                break
+            if name in stored:
+                return False  # assigned on some paths only: the old value may live on
+            if reads & stored or not (atom or self.is_pure_statement(statement)):
+                blocked = True
+        if not uses or (not atom and len(uses) != 1):
+            return False
+        if not atom and _size(value) + _size(body[uses[0][0]]) > FOLD_LIMIT:
+            return False  # a person would keep this one on its own line
+        keep = stranded or (not redefined and name in live_out)
+        if keep and (not atom or name not in self.generated):
+            return False  # user variables are only renamed away when they disappear entirely
+        for j, use in uses:
+            _replace(body[j], use, value)
+        if not keep:
+            del body[i]
+        return True
+
+    def is_pure_statement(self, statement: gast.stmt) -> bool:
+        if isinstance(statement, (gast.Assign, gast.Expr)) and isinstance(
+            statement.value, gast.Call
+        ):
+            func = statement.value.func
+            on_stack = isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+            if on_stack and self.stack and func.value.id == self.stack:
+                return all(self.is_pure(a) for a in statement.value.args)
+        return isinstance(statement, gast.Assign) and self.is_pure(statement.value)
+
+    def eliminate_dead(self, body: list[gast.stmt], live_out: set[str]) -> bool:
+        """Drop pure assignments whose value nobody reads before the name is assigned again."""
+        changed = False
+        live = set(live_out)
+        kept: list[gast.stmt] = []
+        for statement in reversed(body):
+            if isinstance(statement, _COMPOUND):
+                live = _live_in([statement], live)
+                kept.append(statement)
+                continue
+            stores = _stores(statement)
+            idle = _target(statement) is not None and _is_same_name(
+                statement.value, _target(statement)
+            )
+            if isinstance(statement, gast.Assign) and (
+                idle or not stores & live and self.is_pure(statement.value)
+            ):
+                changed = True
+                continue
+            live = (live - stores) | {n.id for n in _loads(statement)}
+            kept.append(statement)
+        body[:] = reversed(kept)
+        return changed
 
 
 def _replace(statement: gast.stmt, old: gast.Name, new: gast.expr) -> None:
@@ -137,27 +246,6 @@ def _replace(statement: gast.stmt, old: gast.Name, new: gast.expr) -> None:
             return copy.deepcopy(new) if node is old else node
 
     Replace().visit(statement)
-
-
-def _eliminate_dead(body: list[gast.stmt], pure_call: PureCall) -> bool:
-    """Drop pure assignments whose value nobody reads before the name is assigned again."""
-    changed = False
-    live: set[str] = set()
-    kept: list[gast.stmt] = []
-    for statement in reversed(body):
-        stores = _stores(statement)
-        dead = (
-            isinstance(statement, gast.Assign)
-            and not (stores & live)
-            and _is_pure(statement.value, pure_call)
-        )
-        if dead:
-            changed = True
-            continue
-        live = (live - stores) | {n.id for n in _loads(statement)}
-        kept.append(statement)
-    body[:] = reversed(kept)
-    return changed
 
 
 _FOLDABLE = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul}

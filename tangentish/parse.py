@@ -17,7 +17,7 @@ import builtins
 import inspect
 import textwrap
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import gast
@@ -35,16 +35,32 @@ class Namespace:
     globals: dict[str, Any]
     closure: dict[str, Any]
     locals: frozenset[str]
+    helpers: dict[str, Any] = field(default_factory=dict)  # names the compiler binds
+    temporaries: set[str] = field(default_factory=set)  # names the compiler made: all local
 
     def lookup(self, name: str) -> Any:
         """The object `name` denotes now, or `MISSING` for locals and unknown names."""
-        if name in self.locals:
+        if name in self.helpers:
+            return self.helpers[name]
+        if name in self.locals or name in self.temporaries:
             return MISSING
         if name in self.closure:
             return self.closure[name]
         if name in self.globals:
             return self.globals[name]
         return getattr(builtins, name, MISSING)
+
+    def bind(self, wanted: str, obj: Any, namer: Any) -> str:
+        """A name that denotes `obj` in generated code: `wanted` itself where the function's own
+        namespace already means `obj` by it, else a fresh name bound to `obj` by the compiler."""
+        for name, value in self.helpers.items():
+            if value is obj:
+                return name
+        if self.lookup(wanted) is obj:
+            return wanted
+        name = namer.claim(wanted)
+        self.helpers[name] = obj
+        return name
 
     def resolve(self, expr: gast.expr) -> Any:
         """The object a dotted reference like `np.linalg.norm` denotes, or None if it is local."""

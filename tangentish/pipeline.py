@@ -18,11 +18,11 @@ from typing import Any, Callable
 import gast
 import numpy as np
 
-from . import codegen, normalize, optimize, reverse, rules, runtime
+from . import codegen, normalize, optimize, reverse, rules, runtime, structure
 from .activity import analyze
 from .kinds import UNKNOWN, infer
 from .naming import Namer, names_in
-from .parse import ParsedFunction, parse
+from .parse import ParsedFunction, location, parse
 from .validate import validate
 
 STAGES = ("normalize", "reverse", "optimize")
@@ -57,8 +57,11 @@ def compile_gradient(
     """The reverse-mode adjoint of `fn`, specialized for arguments of `kinds` (generic if None)."""
     parsed = parse(fn)
     validate(parsed)
-    namer = Namer(names_in(parsed.node) | set(parsed.namespace.closure))
-    wengert = normalize.lower(parsed, namer)
+    namer = Namer(
+        names_in(parsed.node) | set(parsed.namespace.closure), parsed.namespace.temporaries
+    )
+    structured = structure.lower(parsed.node, namer, lambda node: location(parsed, node))
+    wengert = normalize.lower(parsed, namer, structured)
     _print_after("normalize", wengert)
     params = parsed.params
     kinds = kinds or (UNKNOWN,) * len(params)
@@ -71,7 +74,8 @@ def compile_gradient(
     node = result.node
     _print_after("reverse", node)
     if optimized:
-        node = optimize.optimize(node, namer.created, _purity(parsed, result.bindings))
+        purity = _purity(parsed, result.bindings)
+        node = optimize.optimize(node, namer.created, purity, result.stack)
         _print_after("optimize", node)
     label = f"grad wrt={wrt}"
     return codegen.generate(node, parsed, result.bindings, label)

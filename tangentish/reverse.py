@@ -1,9 +1,18 @@
 """Reverse: the adjoint function, in joint motion (DESIGN.md §4).
 
-The generated function replays the primal Wengert list, recording the values the adjoint sweep will
-need that a later statement overwrites, then seeds the output's adjoint (`z_bar = seed`) and walks
-the list backwards, emitting each active statement's adjoint from its rule. The first contribution
-to `x_bar` assigns it, later ones accumulate (fan-out is summed); only active operands get partials.
+The generated function replays the primal Wengert list, recording what the adjoint sweep will need,
+then seeds the output's adjoint (`z_bar = seed`) and walks the list backwards. Two phases:
+
+1. the sweep (`_Sweep`) walks the statements backwards and asks `adjoint.Adjoints` for each one's
+   adjoint statements; an `if` becomes an `if` on the branch taken, a loop a loop that runs as
+   many times backwards as it ran forwards. Adjoints that are live after one branch but not the
+   other, or at the end of a loop body but not its start, are set to zero where they are missing,
+   so every path leaves the same adjoints defined.
+2. the emission (`_Emit`) decides what to record. A value is recorded only when a statement
+   overwrites it and adjoint code that runs later in the sweep reads it: outside loops into a
+   saved name (`y_saved = y` ... `y = y_saved`), inside loops on the stack (`_stack.push(y)` ...
+   `y = _stack.pop()`). Inside loops it also records the branch each `if` took, every loop's trip
+   count and the loop variable, each only where the sweep needs it.
 
 >>> import numpy as np
 >>> from tangentish.pipeline import compile_gradient
@@ -26,26 +35,19 @@ def f_grad(x1, x2, seed=1.0):
 
 from __future__ import annotations
 
-import inspect
-import math
-import operator
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import gast
-import numpy as np
 
-from . import rules, runtime
+from . import runtime
 from .activity import Activity
-from .errors import (
-    MissingRuleError,
-    NonDifferentiableError,
-    UnsupportedSyntaxError,
-)
-from .kinds import CONTAINER, SCALAR, operand_kind
+from .adjoint import Adjoints, assign, load
+from .kinds import CONTAINER, SCALAR
 from .naming import Namer
-from .parse import ParsedFunction, location
-from .primitives import Primitive, classify
+from .parse import ParsedFunction
+
+_COMPOUND = (gast.If, gast.For, gast.While)
 
 
 @dataclass
@@ -53,251 +55,271 @@ class ReverseResult:
     """The adjoint function and the names it generated (the optimizer may fold those away)."""
 
     node: gast.FunctionDef
-    generated: set[str]
     bindings: dict[str, Any]
+    stack: str  # the recording stack's name, "" when nothing is recorded on it
 
 
-def _name(name: str, ctx: gast.expr_context | None = None) -> gast.Name:
-    return gast.Name(name, ctx or gast.Load(), None, None)
+@dataclass
+class Step:
+    """One primal statement and what the sweep does for it: the adjoint statements of a simple
+    statement; for an `if` its two blocks, for a loop its body, with the zero adjoints that keep
+    every path consistent (`zeros`: an `if`'s per branch; a loop's before it and per iteration)."""
+
+    primal: gast.stmt
+    adjoint: list[gast.stmt] = field(default_factory=list)
+    blocks: list[list[Step]] = field(default_factory=list)
+    zeros: list[list[gast.stmt]] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        return not self.adjoint and all(s.empty() for block in self.blocks for s in block)
 
 
-def _assign(target: str, value: gast.expr, anchor: gast.AST) -> gast.Assign:
-    node = gast.Assign(targets=[_name(target, gast.Store())], value=value, type_comment=None)
-    return gast.copy_location(node, anchor)
+def _loads(statements: list[gast.stmt]) -> set[str]:
+    return {
+        n.id
+        for s in statements
+        for n in gast.walk(s)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
 
 
-def _is_number(node: gast.expr, value: float) -> bool:
-    if isinstance(node, gast.Constant) and not isinstance(node.value, bool):
-        return node.value == value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        return _is_number(node.operand, -value)
-    return False
+def _stores(statement: gast.stmt) -> set[str]:
+    if isinstance(statement, _COMPOUND):
+        return set()
+    return {
+        n.id
+        for n in gast.walk(statement)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
 
 
-def scale(adjoint: gast.expr, partial: gast.expr) -> gast.expr:
-    """`adjoint * partial`, written without the multiplication where the partial is ±1."""
-    if _is_number(partial, 1):
-        return adjoint
-    if _is_number(partial, -1):
-        return gast.UnaryOp(op=gast.USub(), operand=adjoint)
-    return gast.BinOp(left=adjoint, op=gast.Mult(), right=partial)
+class _Sweep:
+    """Phase 1: the adjoint of every statement, last to first."""
 
+    def __init__(self, adjoints: Adjoints) -> None:
+        self.adjoints = adjoints
 
-def index_value(index: gast.expr) -> gast.expr:
-    """An index as a value: `1:n` → `slice(1, n, None)`, so it can be passed to a helper."""
-    if isinstance(index, gast.Slice):
-        parts = [
-            p if p is not None else gast.Constant(None, None)
-            for p in (index.lower, index.upper, index.step)
+    def block(self, statements: list[gast.stmt]) -> list[Step]:
+        steps: list[Step] = [Step(s) for s in statements]
+        for i in reversed(range(len(statements))):
+            steps[i] = self.step(statements[i])
+        return steps
+
+    def zeros(self, names: set[str], anchor: gast.AST) -> list[gast.stmt]:
+        return [
+            assign(self.adjoints.adjoint_name(n), self.adjoints.zero(n), anchor)
+            for n in sorted(names)
         ]
-        return gast.Call(func=_name("slice"), args=parts, keywords=[])
-    if isinstance(index, gast.Tuple):
-        return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
-    return index
 
-
-class _Reverse:
-    def __init__(
-        self,
-        parsed: ParsedFunction,
-        activity: Activity,
-        kinds: dict[str, str],
-        namer: Namer,
-        bind: Callable[[str, Any], str],
-    ) -> None:
-        self.parsed, self.activity, self.kinds = parsed, activity, kinds
-        self.namer, self.bind = namer, bind
-        self.defined: set[str] = set()  # names whose adjoint holds a value at this point
-        self.generated: set[str] = set()
-
-    def adjoint_name(self, primal: str) -> str:
-        name = self.namer.adjoint(primal)
-        self.generated.add(name)
-        return name
-
-    def is_active(self, node: gast.expr) -> bool:
-        return isinstance(node, gast.Name) and self.activity.is_active(node.id)
-
-    def accumulate(self, primal: str, contribution: gast.expr, anchor: gast.AST) -> gast.stmt:
-        """`x_bar = c` for the first contribution to `x`, `x_bar = c + x_bar` after that."""
-        adjoint = self.adjoint_name(primal)
-        if primal in self.defined:
-            if self.kinds.get(primal) == CONTAINER:
-                add = self.bind("add_adjoints", runtime.add_adjoints)
-                contribution = gast.Call(
-                    func=_name(add), args=[contribution, _name(adjoint)], keywords=[]
-                )
-            else:
-                contribution = gast.BinOp(left=contribution, op=gast.Add(), right=_name(adjoint))
-        self.defined.add(primal)
-        return _assign(adjoint, contribution, anchor)
-
-    def statement(self, statement: gast.stmt) -> list[gast.stmt]:
-        """The adjoint of one primal statement, in the order it runs."""
-        if not isinstance(statement, gast.Assign):
-            return []
-        target = statement.targets[0]
-        if isinstance(target, gast.Tuple):
-            return self.unpack(target, statement)
-        if target.id not in self.defined:
-            return []
-        self.defined.discard(target.id)
-        g = _name(self.adjoint_name(target.id))
-        primitive = classify(statement.value, self.parsed.namespace)
-        if primitive.kind == "copy":
-            source = primitive.args[0]
-            if self.is_active(source) and source.id != target.id:
-                return [self.accumulate(source.id, g, statement)]
-            return []
-        if primitive.kind == "container":
-            return [
-                self.accumulate(
-                    e.id,
-                    gast.Subscript(value=g, slice=gast.Constant(i, None), ctx=gast.Load()),
-                    statement,
-                )
-                for i, e in enumerate(primitive.args)
-                if self.is_active(e)
+    def step(self, statement: gast.stmt) -> Step:
+        defined = self.adjoints.defined
+        if isinstance(statement, gast.If):
+            entry = set(defined)
+            body = self.block(statement.body)
+            after_body = set(defined)
+            defined.clear()
+            defined.update(entry)
+            orelse = self.block(statement.orelse)
+            after_else = set(defined)
+            merged = after_body | after_else
+            defined.update(merged)
+            zeros = [
+                self.zeros(merged - after_body, statement),
+                self.zeros(merged - after_else, statement),
             ]
-        return self.call(primitive, statement, target.id, g)
+            return Step(statement, blocks=[body, orelse], zeros=zeros)
+        if isinstance(statement, (gast.For, gast.While)):
+            entry = set(defined)
+            start = set(entry)
+            while True:  # find the adjoints live at the start of every reversed iteration
+                defined.clear()
+                defined.update(start)
+                self.block(statement.body)
+                if set(defined) <= start:
+                    break
+                start |= defined
+            defined.clear()
+            defined.update(start)
+            body = self.block(statement.body)
+            end = set(defined)
+            defined.clear()
+            defined.update(start)
+            zeros = [self.zeros(start - entry, statement), self.zeros(start - end, statement)]
+            return Step(statement, blocks=[body], zeros=zeros)
+        return Step(statement, adjoint=self.adjoints.statement(statement))
 
-    def unpack(self, target: gast.Tuple, statement: gast.Assign) -> list[gast.stmt]:
-        names = [e.id for e in target.elts]
-        if not any(n in self.defined for n in names):
-            return []
-        parts = []
-        for n in names:
-            if n in self.defined:
-                parts.append(_name(self.adjoint_name(n)))
-            else:
-                parts.append(self.zero(n))
-        for n in names:
-            self.defined.discard(n)
-        source = statement.value
-        if not self.is_active(source):
-            return []
-        return [self.accumulate(source.id, gast.Tuple(elts=parts, ctx=gast.Load()), statement)]
 
-    def zero(self, primal: str) -> gast.expr:
-        """A zero adjoint of `primal`'s shape: `0.0` where it is provably a Python scalar."""
-        if self.kinds.get(primal) == SCALAR:
-            return gast.Constant(0.0, None)
-        helper = self.bind("zeros_like", runtime.zeros_like)
-        return gast.Call(func=_name(helper), args=[_name(primal)], keywords=[])
+class _Emit:
+    """Phase 2: the primal replay with its recordings, and the reverse sweep with its restores."""
 
-    def call(
-        self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name
-    ) -> list[gast.stmt]:
-        active = [i for i, a in enumerate(primitive.args) if self.is_active(a)]
-        if primitive.function is not None and rules.is_zero(primitive.function):
-            return []
-        if primitive.method is not None and rules.is_zero_method(primitive.method):
-            return []
-        rule = self.find_rule(primitive, statement)
-        template = rule.template
-        args = list(primitive.args)
-        if primitive.function is operator.getitem:
-            args[1] = index_value(args[1])
-        try:
-            bound = template.bind(args, primitive.keywords)
-        except TypeError as error:
-            raise MissingRuleError(
-                f"the rule for {self.callee_name(primitive)} does not cover this call: {error}",
-                construct=self.callee_name(primitive),
-                **location(self.parsed, statement),
-            ) from None
-        bound["y"] = _name(target)
-        bound["g"] = g
-        positions = {name: i for i, name in enumerate(template.params)}
-        wanted = {
-            positions[name]
-            for name, node in bound.items()
-            if name in positions and self.is_active(node)
-        }
-        extra = bound.get(template.varargs or "")
-        if extra is not None and any(self.is_active(e) for e in extra.elts):
-            raise NonDifferentiableError(
-                f"{self.callee_name(primitive)} is not differentiable in these arguments",
-                construct=self.callee_name(primitive),
-                **location(self.parsed, statement),
-            )
-        outputs = template.expand(bound, self.binder(primitive), wanted)
-        out: list[gast.stmt] = []
-        for position in sorted(wanted):
-            operand = bound[template.params[position]]
-            if position >= len(outputs) or outputs[position] is None:
-                continue
-            if rule.tier == "partials":
-                contribution = scale(g, outputs[position])
-                if self.needs_unbroadcast(primitive, operand):
-                    helper = self.bind("unbroadcast", runtime.unbroadcast)
-                    contribution = gast.Call(
-                        func=_name(helper), args=[contribution, operand], keywords=[]
-                    )
-            else:
-                contribution = outputs[position]
-            out.append(self.accumulate(operand.id, contribution, statement))
-        if not out and active:
-            raise NonDifferentiableError(
-                f"{self.callee_name(primitive)} is not differentiable in the arguments it got",
-                construct=self.callee_name(primitive),
-                **location(self.parsed, statement),
-            )
-        return out
+    def __init__(self, adjoints: Adjoints, namer: Namer) -> None:
+        self.adjoints, self.namer = adjoints, namer
+        self.stack = ""
+        self.uninitialized: set[str] = set()
 
-    def needs_unbroadcast(self, primitive: Primitive, operand: gast.Name) -> bool:
-        """False when the other operands are scalars: the output then has this operand's shape."""
-        others = [a for a in primitive.args if a is not operand]
-        return not all(operand_kind(a, self.kinds, self.parsed.namespace) == SCALAR for a in others)
+    def stack_name(self) -> str:
+        if not self.stack:
+            self.stack = self.namer.claim("_stack")
+        return self.stack
 
-    def binder(self, primitive: Primitive) -> Callable[[str, Any], str]:
-        """Binds a rule's globals. Its `xp` is `math` where every operand is a Python scalar:
-        floats in give floats out, at a tenth of the cost of a NumPy call; NumPy otherwise."""
-        module = getattr(primitive.function, "__module__", None)
-        kinds = [operand_kind(a, self.kinds, self.parsed.namespace) for a in primitive.args]
-        xp = ("math", math) if module == "math" or set(kinds) == {SCALAR} else ("np", np)
-
-        def bind(name: str, obj: Any) -> str:
-            return self.bind(*xp) if name == "xp" else self.bind(name, obj)
-
-        return bind
-
-    def find_rule(self, primitive: Primitive, statement: gast.stmt) -> rules.Rule:
-        if primitive.kind == "method":
-            rule = rules.lookup_method(primitive.method or "")
-        elif primitive.kind == "call":
-            rule = rules.lookup(primitive.function, len(primitive.args))
-        else:
-            rule = None
-        if rule is not None:
-            return rule
-        name = self.callee_name(primitive)
-        where = location(self.parsed, statement)
-        function = primitive.function
-        if inspect.isfunction(function) and not getattr(function, "__module__", "").startswith(
-            "numpy"
-        ):
-            raise UnsupportedSyntaxError(
-                f"a call to the Python function {name}: calls to user functions are not supported "
-                "yet; inline it, or register a rule for it",
-                construct=f"call to {name}",
-                **where,
-            )
-        raise MissingRuleError(
-            f"no derivative rule for {name} (reverse mode) with these arguments; "
-            "tangentish differentiates it only where it has a rule",
-            construct=name,
-            **where,
+    def push(self, value: gast.expr, anchor: gast.AST) -> gast.stmt:
+        call = gast.Call(
+            func=gast.Attribute(value=load(self.stack_name()), attr="push", ctx=gast.Load()),
+            args=[value],
+            keywords=[],
         )
+        return gast.copy_location(gast.Expr(value=call), anchor)
 
-    def callee_name(self, primitive: Primitive) -> str:
-        if primitive.function is not None:
-            return rules.describe(primitive.function)
-        if primitive.method is not None:
-            return f"the array method or attribute .{primitive.method}"
-        if primitive.callee is not None:
-            return gast.unparse(primitive.callee).strip()
-        return "this operation"
+    def pop(self) -> gast.expr:
+        method = gast.Attribute(value=load(self.stack_name()), attr="pop", ctx=gast.Load())
+        return gast.Call(func=method, args=[], keywords=[])
+
+    def reads(self, step: Step, in_loop: bool) -> set[str]:
+        """Primal names the reverse code of `step` reads (its adjoints, zeros, branch tests)."""
+        names = _loads(step.adjoint) | _loads([z for zs in step.zeros for z in zs])
+        for block in step.blocks:
+            for inner in block:
+                names |= self.reads(inner, in_loop or not isinstance(step.primal, gast.If))
+        if isinstance(step.primal, gast.If) and not in_loop and not step.empty():
+            names |= _loads([gast.Expr(value=step.primal.test)])
+        return names
+
+    def block(
+        self, steps: list[Step], after: set[str], in_loop: bool, must: set[str]
+    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
+        """The primal and the reverse code of a block. `after`: names read by reverse code that
+        runs after this block's; `must`: names certainly assigned on entry."""
+        reads = [self.reads(s, in_loop) for s in steps]
+        must = set(must)
+        primal: list[gast.stmt] = []
+        reverse: list[list[gast.stmt]] = []
+        for i, step in enumerate(steps):
+            later = set(after).union(*reads[:i])
+            head = _stores(step.primal)
+            if isinstance(step.primal, gast.For) and not step.empty():
+                head = {step.primal.target.id}
+            saves, restores = self.record(sorted(head & later), step.primal, in_loop, must)
+            code, back = self.compound(step, later, in_loop, must)
+            primal += saves + code
+            reverse.append(back + restores)
+            must |= _certain(step.primal)
+        return primal, [s for back in reversed(reverse) for s in back]
+
+    def record(
+        self, names: list[str], anchor: gast.stmt, in_loop: bool, must: set[str]
+    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
+        saves, restores = [], []
+        for name in names:
+            if name not in must:
+                self.uninitialized.add(name)
+            if in_loop:
+                saves.append(self.push(load(name), anchor))
+                restores.append(assign(name, self.pop(), anchor))
+            else:
+                saved = self.namer.claim(f"{name}_saved")
+                saves.append(assign(saved, load(name), anchor))
+                restores.append(assign(name, load(saved), anchor))
+        return saves, restores
+
+    def compound(
+        self, step: Step, later: set[str], in_loop: bool, must: set[str]
+    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
+        statement = step.primal
+        if not isinstance(statement, _COMPOUND):
+            return [statement], step.adjoint
+        if isinstance(statement, gast.If):
+            branches = []
+            for block, zeros in zip(step.blocks, step.zeros):
+                code, back = self.block(block, later | _loads(zeros), in_loop, must)
+                branches.append((code, back + zeros))
+            (body, body_back), (orelse, else_back) = branches
+            primal = gast.copy_location(
+                gast.If(test=statement.test, body=body or [gast.Pass()], orelse=orelse), statement
+            )
+            if step.empty():
+                return [primal], []
+            test = statement.test
+            code = [primal]
+            if in_loop and not isinstance(test, gast.Constant):
+                code.append(self.push(test, statement))
+                test = self.pop()
+            if not body_back:  # `if not taken: ...` reads better than `if taken: pass else: ...`
+                test = gast.UnaryOp(op=gast.Not(), operand=test)
+                body_back, else_back = else_back, []
+            back = gast.If(test=test, body=body_back, orelse=else_back)
+            return code, [gast.copy_location(back, statement)]
+        body_reads = set().union(*(self.reads(s, True) for s in step.blocks[0]))
+        body_reads |= _loads(step.zeros[1])
+        inner_must = must | ({statement.target.id} if isinstance(statement, gast.For) else set())
+        body, body_back = self.block(step.blocks[0], later | body_reads, True, inner_must)
+        loop = gast.copy_location(_with_body(statement, body), statement)
+        if step.empty():
+            return [loop], []
+        trips = self.namer.claim("_n")
+        count = assign(
+            trips,
+            gast.BinOp(left=load(trips), op=gast.Add(), right=gast.Constant(1, None)),
+            statement,
+        )
+        loop.body.insert(0, count)
+        head: list[gast.stmt] = []
+        if isinstance(statement, gast.For) and statement.target.id in body_reads:
+            _before_break(loop.body, self.push(load(statement.target.id), statement))
+            head.append(assign(statement.target.id, self.pop(), statement))
+        code = [assign(trips, gast.Constant(0, None), statement), loop]
+        times: gast.expr = load(trips)
+        if in_loop:
+            code.append(self.push(load(trips), statement))
+            times = self.pop()
+        counter = self.namer.claim("_")
+        back_loop = gast.For(
+            target=gast.Name(counter, gast.Store(), None, None),
+            iter=gast.Call(
+                func=load(self.adjoints.bind("range", range)), args=[times], keywords=[]
+            ),
+            body=head + body_back + step.zeros[1] or [gast.Pass()],
+            orelse=[],
+            type_comment=None,
+        )
+        return code, step.zeros[0] + [gast.copy_location(back_loop, statement)]
+
+
+def _with_body(statement: gast.stmt, body: list[gast.stmt]) -> gast.stmt:
+    if isinstance(statement, gast.For):
+        return gast.For(
+            target=statement.target, iter=statement.iter, body=body, orelse=[], type_comment=None
+        )
+    return gast.While(test=statement.test, body=body, orelse=[])
+
+
+def _before_break(body: list[gast.stmt], statement: gast.stmt) -> None:
+    """Insert `statement` at the end of a loop body, before its structured `if flag: break`."""
+    last = body[-1] if body else None
+    if isinstance(last, gast.If) and len(last.body) == 1 and isinstance(last.body[0], gast.Break):
+        body.insert(len(body) - 1, statement)
+    else:
+        body.append(statement)
+
+
+def _assigned(statements: list[gast.stmt]) -> set[str]:
+    """Every name assigned anywhere in `statements`, nested blocks included."""
+    return {
+        n.id
+        for s in statements
+        for n in gast.walk(s)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
+
+
+def _certain(statement: gast.stmt) -> set[str]:
+    """Names certainly assigned once `statement` has run."""
+    if isinstance(statement, gast.If):
+        return _certain_block(statement.body) & _certain_block(statement.orelse)
+    return _stores(statement)
+
+
+def _certain_block(statements: list[gast.stmt]) -> set[str]:
+    return set().union(*(_certain(s) for s in statements)) if statements else set()
 
 
 def build(
@@ -311,21 +333,8 @@ def build(
     preserve_result: bool,
 ) -> ReverseResult:
     """The joint-motion adjoint of the Wengert list `wengert` with respect to `wrt`."""
-    bindings: dict[str, Any] = {}
-    chosen: dict[tuple[str, int], str] = {}
-
-    def bind(wanted: str, obj: Any) -> str:
-        """The name under which generated code reads `obj`, bound in its closure."""
-        key = (wanted, id(obj))
-        if key not in chosen:
-            same = parsed.namespace.lookup(wanted) is obj
-            chosen[key] = wanted if same else namer.claim(wanted)
-            bindings[chosen[key]] = obj
-        return chosen[key]
-
-    body = [s for s in wengert.body if not isinstance(s, gast.Return)]
     kinds = dict(kinds)
-    for statement in body:  # containers' adjoints are accumulated entry by entry
+    for statement in gast.walk(wengert):  # containers' adjoints accumulate entry by entry
         if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Tuple):
             if isinstance(statement.value, gast.Name):
                 kinds[statement.value.id] = CONTAINER
@@ -333,50 +342,52 @@ def build(
             statement.value, (gast.Tuple, gast.List)
         ):
             kinds[statement.targets[0].id] = CONTAINER
-    state = _Reverse(parsed, activity, kinds, namer, bind)
-    returned = next(s for s in wengert.body if isinstance(s, gast.Return))
+    adjoints = Adjoints(parsed, activity, kinds, namer)
+    *body, returned = wengert.body
     seed = namer.claim("seed")
     output = returned.value
 
-    sweep: list[list[gast.stmt]] = [[] for _ in body]
     preamble: list[gast.stmt] = []
-    if kinds.get(getattr(output, "id", None)) != SCALAR and isinstance(output, gast.Name):
-        helper = bind("check_seed", runtime.check_seed)
-        check = gast.Expr(
-            value=gast.Call(func=_name(helper), args=[_name(output.id), _name(seed)], keywords=[])
-        )
-        preamble.append(gast.copy_location(check, returned))
+    if isinstance(output, gast.Name) and kinds.get(output.id) != SCALAR:
+        helper = adjoints.bind("check_seed", runtime.check_seed)
+        call = gast.Call(func=load(helper), args=[load(output.id), load(seed)], keywords=[])
+        preamble.append(gast.copy_location(gast.Expr(value=call), returned))
     if isinstance(output, gast.Name) and activity.is_active(output.id):
-        state.defined.add(output.id)
-        preamble.append(_assign(state.adjoint_name(output.id), _name(seed), returned))
-    for i in reversed(range(len(body))):
-        sweep[i] = state.statement(body[i])
+        adjoints.defined.add(output.id)
+        preamble.append(assign(adjoints.adjoint_name(output.id), load(seed), returned))
+    steps = _Sweep(adjoints).block(body)
 
-    forward, restores = _record_overwrites(body, sweep, wengert, namer, state.generated)
-    reverse_code: list[gast.stmt] = list(preamble)
-    for i in reversed(range(len(body))):
-        reverse_code.extend(sweep[i])
-        reverse_code.extend(restores.get(i, []))
-
+    emit = _Emit(adjoints, namer)
+    params = {a.id for a in wengert.args.args}
+    forward, reverse = emit.block(steps, set(), False, params)
+    reverse = preamble + reverse
     result_name = getattr(output, "id", None)
-    if preserve_result and any(result_name in _stored(s) for s in reverse_code):
+    if preserve_result and result_name in _assigned(reverse):
         kept = namer.claim(f"{result_name}_value")
-        forward.append(_assign(kept, _name(result_name), returned))
-        output = _name(kept)
+        forward.append(assign(kept, load(result_name), returned))
+        output = load(kept)
 
-    zeros = [
-        _assign(state.adjoint_name(name), state.zero(name), wengert)
+    prologue = [
+        assign(adjoints.adjoint_name(name), adjoints.zero(name), wengert)
         for name in wrt
-        if name not in state.defined
+        if name not in adjoints.defined
     ]
-    grads = [_name(state.adjoint_name(name)) for name in wrt]
+    if emit.stack:
+        stack_type = load(adjoints.bind("Stack", runtime.Stack))
+        prologue.append(
+            assign(emit.stack, gast.Call(func=stack_type, args=[], keywords=[]), wengert)
+        )
+    prologue += [assign(n, gast.Constant(None, None), wengert) for n in sorted(emit.uninitialized)]
+
+    grads = [load(adjoints.adjoint_name(name)) for name in wrt]
     value: gast.expr = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())
     if preserve_result:
         value = gast.Tuple(elts=[value, output], ctx=gast.Load())
     final = gast.copy_location(gast.Return(value=value), returned)
 
     args = gast.arguments(
-        args=[_name(a.id, gast.Param()) for a in wengert.args.args] + [_name(seed, gast.Param())],
+        args=[gast.Name(a.id, gast.Param(), None, None) for a in wengert.args.args]
+        + [gast.Name(seed, gast.Param(), None, None)],
         posonlyargs=[],
         vararg=None,
         kwonlyargs=[],
@@ -387,51 +398,11 @@ def build(
     node = gast.FunctionDef(
         name=namer.claim(f"{wengert.name}_grad"),
         args=args,
-        body=zeros + forward + reverse_code + [final],
+        body=prologue + forward + reverse + [final],
         decorator_list=[],
         returns=None,
         type_comment=None,
         type_params=[],
     )
     gast.copy_location(node, wengert)
-    return ReverseResult(node, state.generated, bindings)
-
-
-def _stored(statement: gast.stmt) -> set[str]:
-    return {
-        n.id
-        for n in gast.walk(statement)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
-
-
-def _record_overwrites(
-    body: list[gast.stmt],
-    sweep: list[list[gast.stmt]],
-    wengert: gast.FunctionDef,
-    namer: Namer,
-    generated: set[str],
-) -> tuple[list[gast.stmt], dict[int, list[gast.stmt]]]:
-    """The primal replay, saving each overwritten value that an earlier statement's adjoint reads;
-    and, per statement, the restores the sweep runs after that statement's adjoint."""
-    forward: list[gast.stmt] = []
-    restores: dict[int, list[gast.stmt]] = {}
-    defined = {a.id for a in wengert.args.args}
-    for i, statement in enumerate(body):
-        for name in sorted(_stored(statement)):
-            if name in defined and any(name in _reads(s) for j in range(i) for s in sweep[j]):
-                saved = namer.claim(f"{name}_saved")
-                generated.add(saved)
-                forward.append(_assign(saved, _name(name), statement))
-                restores.setdefault(i, []).append(_assign(name, _name(saved), statement))
-        defined |= _stored(statement)
-        forward.append(statement)
-    return forward, restores
-
-
-def _reads(statement: gast.stmt) -> list[str]:
-    return [
-        n.id
-        for n in gast.walk(statement)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    ]
+    return ReverseResult(node, parsed.namespace.helpers, emit.stack)

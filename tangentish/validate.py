@@ -6,13 +6,13 @@ the construct, so no later pass ever sees a node it does not handle.
 >>> import gast
 >>> from tangentish.parse import parse
 >>> def f(x):
-...     while x > 1:
+...     with open("log") as log:
 ...         x = x / 2
 ...     return x
->>> validate(parse(f))
+>>> validate(parse(f))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-tangentish.errors.UnsupportedSyntaxError: ...: a `while` loop is not supported (...)
+tangentish.errors.UnsupportedSyntaxError: ...: a `with` statement is not supported (...)
 """
 
 from __future__ import annotations
@@ -22,7 +22,18 @@ import gast
 from .errors import UnsupportedSyntaxError
 from .parse import ParsedFunction, location
 
-STATEMENTS = (gast.Assign, gast.AugAssign, gast.Return, gast.Expr, gast.Pass)
+STATEMENTS = (
+    gast.Assign,
+    gast.AugAssign,
+    gast.Return,
+    gast.Expr,
+    gast.Pass,
+    gast.If,
+    gast.For,
+    gast.While,
+    gast.Break,
+    gast.Continue,
+)
 EXPRESSIONS = (
     gast.BinOp,
     gast.UnaryOp,
@@ -35,6 +46,8 @@ EXPRESSIONS = (
     gast.Tuple,
     gast.List,
     gast.Compare,
+    gast.BoolOp,
+    gast.IfExp,
 )
 OPERATORS = (
     gast.Add,
@@ -53,19 +66,21 @@ OPERATORS = (
     gast.LtE,
     gast.Gt,
     gast.GtE,
+    gast.Not,
+    gast.And,
+    gast.Or,
 )
 CONTEXTS = (gast.Load, gast.Store, gast.keyword)
 
 #: What to call a rejected node in a message, and which issue brings it, where one does.
 _NAMES = {
-    gast.If: "an `if` statement",
-    gast.For: "a `for` loop",
-    gast.While: "a `while` loop",
-    gast.Break: "`break`",
-    gast.Continue: "`continue`",
-    gast.IfExp: "a conditional expression",
-    gast.BoolOp: "`and`/`or`",
-    gast.Not: "`not`",
+    gast.Try: "a `try` statement",
+    gast.With: "a `with` statement",
+    gast.Global: "a `global` declaration",
+    gast.Nonlocal: "a `nonlocal` declaration",
+    gast.ClassDef: "a class definition",
+    gast.Yield: "`yield` (generators)",
+    gast.YieldFrom: "`yield from` (generators)",
     gast.FunctionDef: "a nested function definition",
     gast.Lambda: "a lambda",
     gast.ListComp: "a list comprehension",
@@ -73,7 +88,6 @@ _NAMES = {
     gast.Starred: "star-unpacking",
     gast.NamedExpr: "an assignment expression (walrus)",
 }
-_CONTROL_FLOW = (gast.If, gast.For, gast.While, gast.Break, gast.Continue, gast.IfExp, gast.BoolOp)
 
 
 def validate(parsed: ParsedFunction) -> None:
@@ -88,18 +102,30 @@ def validate(parsed: ParsedFunction) -> None:
     ):
         if extra:
             _reject(parsed, node, f"{what} in the signature of {node.name}", what)
-    body = [s for s in node.body if not _is_docstring(s)]
-    if not body or not isinstance(body[-1], gast.Return) or body[-1].value is None:
-        _reject(parsed, node, f"{node.name} must end with `return <value>`", "missing return")
+    if not any(isinstance(n, gast.Return) for n in gast.walk(node)):
+        _reject(parsed, node, f"{node.name} must return a value", "missing return")
+    _check_block(parsed, node.body)
+
+
+def _check_block(parsed: ParsedFunction, body: list[gast.stmt]) -> None:
     for statement in body:
-        _check_statement(parsed, statement, last=statement is body[-1])
+        _check_statement(parsed, statement)
 
 
-def _check_statement(parsed: ParsedFunction, statement: gast.stmt, *, last: bool) -> None:
+def _check_statement(parsed: ParsedFunction, statement: gast.stmt) -> None:
     if not isinstance(statement, STATEMENTS):
         _reject_node(parsed, statement)
-    if isinstance(statement, gast.Return) and not last:
-        _reject(parsed, statement, "an early `return` is not supported yet", "early return")
+    if isinstance(statement, gast.Return) and statement.value is None:
+        _reject(parsed, statement, "`return` without a value", "return without value")
+    if isinstance(statement, (gast.If, gast.For, gast.While)):
+        if isinstance(statement, gast.For):
+            _check_target(parsed, statement.target)
+            _check_expression(parsed, statement.iter, statement)
+        else:
+            _check_expression(parsed, statement.test, statement)
+        _check_block(parsed, statement.body)
+        _check_block(parsed, statement.orelse)
+        return
     if isinstance(statement, gast.Assign):
         if len(statement.targets) != 1:
             _reject(parsed, statement, "chained assignment `a = b = ...`", "chained assignment")
@@ -111,10 +137,16 @@ def _check_statement(parsed: ParsedFunction, statement: gast.stmt, *, last: bool
             "augmented assignment into a subscript or attribute (in-place array writes)",
             "in-place write",
         )
-    for child in gast.walk(statement):
-        if child is statement or isinstance(child, (gast.stmt, gast.Assign)):
-            continue
-        if isinstance(child, (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop)):
+    for child in gast.iter_child_nodes(statement):
+        if isinstance(child, gast.expr):
+            _check_expression(parsed, child, statement)
+
+
+def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: gast.stmt) -> None:
+    for child in gast.walk(expression):
+        if isinstance(
+            child, (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+        ):
             if not isinstance(child, OPERATORS + CONTEXTS):
                 _reject_node(parsed, child, anchor=statement)
         elif isinstance(child, gast.keyword):
@@ -153,13 +185,13 @@ def _reject_node(parsed: ParsedFunction, node: gast.AST, anchor: gast.AST = None
         (text for kind, text in _NAMES.items() if isinstance(node, kind)),
         f"`{type(node).__name__}`",
     )
-    detail = (
-        "tangentish does not differentiate control flow yet"
-        if isinstance(node, _CONTROL_FLOW)
-        else "tangentish does not differentiate it"
-    )
     where = node if hasattr(node, "lineno") else anchor
-    _reject(parsed, where, f"{name} is not supported ({detail})", type(node).__name__)
+    _reject(
+        parsed,
+        where,
+        f"{name} is not supported (tangentish does not differentiate it)",
+        type(node).__name__,
+    )
 
 
 def _reject(parsed: ParsedFunction, node: gast.AST, message: str, construct: str) -> None:

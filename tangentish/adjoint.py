@@ -1,0 +1,274 @@
+"""Adjoint: the adjoint statements of one Wengert-list primitive, from the rule tables.
+
+`Adjoints` keeps the one piece of state the reverse sweep needs between statements: which adjoints
+hold a value at this point of the sweep (`defined`). The first contribution to `x_bar` assigns it,
+later ones accumulate (fan-out is summed); a statement that defines `x` ends the life of `x_bar`
+(the earlier value of `x` is another variable). Only active operands get partials, so `x ** 2` at a
+negative `x` never evaluates `log(x)`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import operator
+from typing import Any, Callable
+
+import gast
+import numpy as np
+
+from . import rules, runtime
+from .activity import Activity
+from .errors import MissingRuleError, NonDifferentiableError, UnsupportedSyntaxError
+from .kinds import CONTAINER, SCALAR, operand_kind
+from .naming import Namer
+from .parse import ParsedFunction, location
+from .primitives import Primitive, classify
+
+
+def load(identifier: str, ctx: gast.expr_context | None = None) -> gast.Name:
+    return gast.Name(identifier, ctx or gast.Load(), None, None)
+
+
+def assign(target: str, value: gast.expr, anchor: gast.AST) -> gast.Assign:
+    node = gast.Assign(targets=[load(target, gast.Store())], value=value, type_comment=None)
+    return gast.copy_location(node, anchor)
+
+
+def _is_number(node: gast.expr, value: float) -> bool:
+    if isinstance(node, gast.Constant) and not isinstance(node.value, bool):
+        return node.value == value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return _is_number(node.operand, -value)
+    return False
+
+
+def scale(adjoint: gast.expr, partial: gast.expr) -> gast.expr:
+    """`adjoint * partial`, written without the multiplication where the partial is ±1."""
+    if _is_number(partial, 1):
+        return adjoint
+    if _is_number(partial, -1):
+        return gast.UnaryOp(op=gast.USub(), operand=adjoint)
+    return gast.BinOp(left=adjoint, op=gast.Mult(), right=partial)
+
+
+def index_value(index: gast.expr) -> gast.expr:
+    """An index as a value: `1:n` → `slice(1, n, None)`, so it can be passed to a helper."""
+    if isinstance(index, gast.Slice):
+        parts = [
+            p if p is not None else gast.Constant(None, None)
+            for p in (index.lower, index.upper, index.step)
+        ]
+        return gast.Call(func=load("slice"), args=parts, keywords=[])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
+    return index
+
+
+class Adjoints:
+    """Emits adjoint statements for one compilation, tracking which adjoints are live."""
+
+    def __init__(
+        self,
+        parsed: ParsedFunction,
+        activity: Activity,
+        kinds: dict[str, str],
+        namer: Namer,
+    ) -> None:
+        self.parsed, self.activity, self.kinds = parsed, activity, kinds
+        self.namer = namer
+        self.defined: set[str] = set()  # names whose adjoint holds a value at this point
+        self.generated: set[str] = set()
+
+    def bind(self, wanted: str, obj: Any) -> str:
+        """The name under which generated code reads `obj` (bound in its closure if need be)."""
+        return self.parsed.namespace.bind(wanted, obj, self.namer)
+
+    def adjoint_name(self, primal: str) -> str:
+        name = self.namer.adjoint(primal)
+        self.generated.add(name)
+        return name
+
+    def is_active(self, node: gast.expr) -> bool:
+        return isinstance(node, gast.Name) and self.activity.is_active(node.id)
+
+    def accumulate(self, primal: str, contribution: gast.expr, anchor: gast.AST) -> gast.stmt:
+        """`x_bar = c` for the first contribution to `x`, `x_bar = c + x_bar` after that."""
+        adjoint = self.adjoint_name(primal)
+        if primal in self.defined:
+            if self.kinds.get(primal) == CONTAINER:
+                add = self.bind("add_adjoints", runtime.add_adjoints)
+                contribution = gast.Call(
+                    func=load(add), args=[contribution, load(adjoint)], keywords=[]
+                )
+            else:
+                contribution = gast.BinOp(left=contribution, op=gast.Add(), right=load(adjoint))
+        self.defined.add(primal)
+        return assign(adjoint, contribution, anchor)
+
+    def statement(self, statement: gast.stmt) -> list[gast.stmt]:
+        """The adjoint of one primal statement, in the order it runs."""
+        if not isinstance(statement, gast.Assign):
+            return []
+        target = statement.targets[0]
+        if isinstance(target, gast.Tuple):
+            return self.unpack(target, statement)
+        if target.id not in self.defined:
+            return []
+        self.defined.discard(target.id)
+        g = load(self.adjoint_name(target.id))
+        primitive = classify(statement.value, self.parsed.namespace)
+        if primitive.kind == "copy":
+            source = primitive.args[0]
+            if self.is_active(source) and source.id != target.id:
+                return [self.accumulate(source.id, g, statement)]
+            return []
+        if primitive.kind == "container":
+            return [
+                self.accumulate(
+                    e.id,
+                    gast.Subscript(value=g, slice=gast.Constant(i, None), ctx=gast.Load()),
+                    statement,
+                )
+                for i, e in enumerate(primitive.args)
+                if self.is_active(e)
+            ]
+        return self.call(primitive, statement, target.id, g)
+
+    def unpack(self, target: gast.Tuple, statement: gast.Assign) -> list[gast.stmt]:
+        names = [e.id for e in target.elts]
+        if not any(n in self.defined for n in names):
+            return []
+        parts = []
+        for n in names:
+            if n in self.defined:
+                parts.append(load(self.adjoint_name(n)))
+            else:
+                parts.append(self.zero(n))
+        for n in names:
+            self.defined.discard(n)
+        source = statement.value
+        if not self.is_active(source):
+            return []
+        return [self.accumulate(source.id, gast.Tuple(elts=parts, ctx=gast.Load()), statement)]
+
+    def zero(self, primal: str) -> gast.expr:
+        """A zero adjoint of `primal`'s shape: `0.0` where it is provably a Python scalar."""
+        if self.kinds.get(primal) == SCALAR:
+            return gast.Constant(0.0, None)
+        helper = self.bind("zeros_like", runtime.zeros_like)
+        return gast.Call(func=load(helper), args=[load(primal)], keywords=[])
+
+    def call(
+        self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name
+    ) -> list[gast.stmt]:
+        active = [i for i, a in enumerate(primitive.args) if self.is_active(a)]
+        if primitive.function is not None and rules.is_zero(primitive.function):
+            return []
+        if primitive.method is not None and rules.is_zero_method(primitive.method):
+            return []
+        rule = self.find_rule(primitive, statement)
+        template = rule.template
+        args = list(primitive.args)
+        if primitive.function is operator.getitem:
+            args[1] = index_value(args[1])
+        try:
+            bound = template.bind(args, primitive.keywords)
+        except TypeError as error:
+            raise MissingRuleError(
+                f"the rule for {self.callee_name(primitive)} does not cover this call: {error}",
+                construct=self.callee_name(primitive),
+                **location(self.parsed, statement),
+            ) from None
+        bound["y"] = load(target)
+        bound["g"] = g
+        positions = {name: i for i, name in enumerate(template.params)}
+        wanted = {
+            positions[name]
+            for name, node in bound.items()
+            if name in positions and self.is_active(node)
+        }
+        extra = bound.get(template.varargs or "")
+        if extra is not None and any(self.is_active(e) for e in extra.elts):
+            raise NonDifferentiableError(
+                f"{self.callee_name(primitive)} is not differentiable in these arguments",
+                construct=self.callee_name(primitive),
+                **location(self.parsed, statement),
+            )
+        outputs = template.expand(bound, self.binder(primitive), wanted)
+        out: list[gast.stmt] = []
+        for position in sorted(wanted):
+            operand = bound[template.params[position]]
+            if position >= len(outputs) or outputs[position] is None:
+                continue
+            if rule.tier == "partials":
+                contribution = scale(g, outputs[position])
+                if self.needs_unbroadcast(primitive, operand):
+                    helper = self.bind("unbroadcast", runtime.unbroadcast)
+                    contribution = gast.Call(
+                        func=load(helper), args=[contribution, operand], keywords=[]
+                    )
+            else:
+                contribution = outputs[position]
+            out.append(self.accumulate(operand.id, contribution, statement))
+        if not out and active:
+            raise NonDifferentiableError(
+                f"{self.callee_name(primitive)} is not differentiable in the arguments it got",
+                construct=self.callee_name(primitive),
+                **location(self.parsed, statement),
+            )
+        return out
+
+    def needs_unbroadcast(self, primitive: Primitive, operand: gast.Name) -> bool:
+        """False when the other operands are scalars: the output then has this operand's shape."""
+        others = [a for a in primitive.args if a is not operand]
+        return not all(operand_kind(a, self.kinds, self.parsed.namespace) == SCALAR for a in others)
+
+    def binder(self, primitive: Primitive) -> Callable[[str, Any], str]:
+        """Binds a rule's globals. Its `xp` is `math` where every operand is a Python scalar:
+        floats in give floats out, at a tenth of the cost of a NumPy call; NumPy otherwise."""
+        module = getattr(primitive.function, "__module__", None)
+        kinds = [operand_kind(a, self.kinds, self.parsed.namespace) for a in primitive.args]
+        xp = ("math", math) if module == "math" or set(kinds) == {SCALAR} else ("np", np)
+
+        def bind(name: str, obj: Any) -> str:
+            return self.bind(*xp) if name == "xp" else self.bind(name, obj)
+
+        return bind
+
+    def find_rule(self, primitive: Primitive, statement: gast.stmt) -> rules.Rule:
+        if primitive.kind == "method":
+            rule = rules.lookup_method(primitive.method or "")
+        elif primitive.kind == "call":
+            rule = rules.lookup(primitive.function, len(primitive.args))
+        else:
+            rule = None
+        if rule is not None:
+            return rule
+        name = self.callee_name(primitive)
+        where = location(self.parsed, statement)
+        function = primitive.function
+        if inspect.isfunction(function) and not getattr(function, "__module__", "").startswith(
+            "numpy"
+        ):
+            raise UnsupportedSyntaxError(
+                f"a call to the Python function {name}: calls to user functions are not supported "
+                "yet; inline it, or register a rule for it",
+                construct=f"call to {name}",
+                **where,
+            )
+        raise MissingRuleError(
+            f"no derivative rule for {name} (reverse mode) with these arguments; "
+            "tangentish differentiates it only where it has a rule",
+            construct=name,
+            **where,
+        )
+
+    def callee_name(self, primitive: Primitive) -> str:
+        if primitive.function is not None:
+            return rules.describe(primitive.function)
+        if primitive.method is not None:
+            return f"the array method or attribute .{primitive.method}"
+        if primitive.callee is not None:
+            return gast.unparse(primitive.callee).strip()
+        return "this operation"

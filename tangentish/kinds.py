@@ -24,7 +24,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from . import rules
+from . import rules, runtime
 from .activity import assignments
 from .parse import Namespace
 from .primitives import classify
@@ -47,6 +47,8 @@ def of_value(value: Any) -> str:
     """The kind of a run-time value: what a specialization is keyed on."""
     if isinstance(value, np.ndarray):
         return ARRAY
+    if isinstance(value, (list, tuple)):
+        return CONTAINER
     if isinstance(value, SCALAR_TYPES) and not isinstance(value, (complex, np.complexfloating)):
         return SCALAR
     return UNKNOWN
@@ -90,6 +92,8 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
     primitive = classify(value, namespace)
     if primitive.kind == "copy":
         return operand_kind(primitive.args[0], kinds, namespace)
+    if primitive.kind == "container":
+        return CONTAINER
     if primitive.kind == "method" and primitive.method in REDUCTIONS:
         whole = len(primitive.args) == 1 and not primitive.keywords
         return SCALAR if whole else UNKNOWN
@@ -100,6 +104,8 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
     function = primitive.function
     if function is range:
         return RANGE
+    if function is runtime.as_sequence:
+        return operand_kind(primitive.args[0], kinds, namespace)
     args = [operand_kind(a, kinds, namespace) for a in primitive.args]
     if getattr(function, "__module__", None) == "math" or function is math.pow:
         return SCALAR

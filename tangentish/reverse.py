@@ -240,6 +240,12 @@ class _Emit:
                 return [primal], []
             test = statement.test
             code = [primal]
+            if isinstance(test, gast.Name) and test.id in _assigned(
+                statement.body + statement.orelse
+            ):
+                taken = self.namer.claim("_taken")  # the branches change the test: keep its value
+                code.insert(0, assign(taken, test, statement))
+                test = load(taken)
             if in_loop and not isinstance(test, gast.Constant):
                 code.append(self.push(test, statement))
                 test = self.pop()
@@ -334,14 +340,12 @@ def build(
 ) -> ReverseResult:
     """The joint-motion adjoint of the Wengert list `wengert` with respect to `wrt`."""
     kinds = dict(kinds)
-    for statement in gast.walk(wengert):  # containers' adjoints accumulate entry by entry
-        if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Tuple):
-            if isinstance(statement.value, gast.Name):
-                kinds[statement.value.id] = CONTAINER
-        elif isinstance(statement, gast.Assign) and isinstance(
-            statement.value, (gast.Tuple, gast.List)
-        ):
-            kinds[statement.targets[0].id] = CONTAINER
+    for statement in gast.walk(wengert):  # what is unpacked is a container, whatever made it
+        unpacks = isinstance(statement, gast.Assign) and isinstance(
+            statement.targets[0], gast.Tuple
+        )
+        if unpacks and isinstance(statement.value, gast.Name):
+            kinds[statement.value.id] = CONTAINER
     adjoints = Adjoints(parsed, activity, kinds, namer)
     *body, returned = wengert.body
     seed = namer.claim("seed")

@@ -112,9 +112,11 @@ class _Structurer:
             flag_name = loops[-1].skip
         else:
             flag_name = self.returned_name()
-        tail, _ = self.block(rest, loops)
+        tail, tail_exit = self.block(rest, loops)
         test = gast.UnaryOp(op=gast.Not(), operand=gast.Name(flag_name, gast.Load(), None, None))
         out.append(gast.copy_location(gast.If(test=test, body=tail, orelse=[]), anchor))
+        if not loops and tail_exit == "always":
+            return out, "always"  # in the function's body only `return` jumps: all paths return
         return out, "maybe"
 
     def jump(self, statement: gast.stmt, loops: list[_Loop]) -> list[gast.stmt]:

@@ -13,7 +13,8 @@ import operator
 
 import numpy as np
 
-from . import Domain, partials, zero
+from .. import runtime
+from . import Domain, adjoints, partials, zero
 
 xp = np
 
@@ -200,6 +201,12 @@ def erfc(x):
     return -2 / math.sqrt(math.pi) * xp.exp(-x * x)
 
 
+@adjoints(runtime.as_sequence, samples=lambda rng: [((rng.normal(size=(3, 2)),), {})])
+def as_sequence(iterable, *, g):
+    return g
+
+
+zero(builtins.range, builtins.enumerate, builtins.zip)
 zero(operator.floordiv, np.floor_divide, math.floor, math.ceil, math.trunc, builtins.round)
 zero(builtins.int, builtins.bool, builtins.len, math.isnan, math.isinf, math.isfinite)
 zero(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_)

@@ -43,22 +43,41 @@ class Activity:
         return name in self.varied and name in self.useful
 
 
-def assignments(body: list[gast.stmt]) -> list[tuple[list[str], gast.expr]]:
-    """Every (target names, value) pair of a Wengert list, in order, nested blocks included. A
-    `for` loop assigns its target an element of its iterable, written `iterable[...]`."""
-    pairs = []
+@dataclass(frozen=True)
+class Assignment:
+    """One way a Wengert list gives names values. A `for` loop assigns its target an element of
+    its iterable, written `iterable[...]`; a write `a[i] = v` (`write`) gives `a` a value made of
+    `a` and `v`, written `(a, v)`."""
+
+    targets: list[str]
+    value: gast.expr
+    write: bool = False
+
+
+def assignments(body: list[gast.stmt]) -> list[Assignment]:
+    """Every assignment of a Wengert list, in order, nested blocks included."""
+    found: list[Assignment] = []
     for statement in body:
-        if isinstance(statement, gast.Assign):
+        if isinstance(statement, gast.Assign) and is_write(statement):
+            array = statement.targets[0].value
+            value = gast.Tuple(elts=[array, statement.value], ctx=gast.Load())
+            found.append(Assignment([array.id], value, write=True))
+        elif isinstance(statement, gast.Assign):
             names = [n.id for n in gast.walk(statement.targets[0]) if isinstance(n, gast.Name)]
-            pairs.append((names, statement.value))
+            found.append(Assignment(names, statement.value))
         elif isinstance(statement, gast.For):
             element = gast.Subscript(
                 value=statement.iter, slice=gast.Constant(Ellipsis, None), ctx=gast.Load()
             )
-            pairs.append(([statement.target.id], element))
+            found.append(Assignment([statement.target.id], element))
         for field in ("body", "orelse"):
-            pairs += assignments(getattr(statement, field, []))
-    return pairs
+            found += assignments(getattr(statement, field, []))
+    return found
+
+
+def is_write(statement: gast.stmt) -> bool:
+    """True for `a[i] = v`: an in-place write into an array."""
+    return isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Subscript)
 
 
 def carries_derivative(primitive: Primitive) -> bool:
@@ -72,9 +91,7 @@ def carries_derivative(primitive: Primitive) -> bool:
 
 def analyze(fn: gast.FunctionDef, wrt: tuple[str, ...], namespace: Namespace) -> Activity:
     """Varied and useful names of the Wengert list `fn` for inputs `wrt`."""
-    pairs = [
-        (targets, value, classify(value, namespace)) for targets, value in assignments(fn.body)
-    ]
+    pairs = [(a.targets, a.value, classify(a.value, namespace)) for a in assignments(fn.body)]
     varied = set(wrt)
     changed = True
     while changed:

@@ -111,6 +111,8 @@ class Adjoints:
         if not isinstance(statement, gast.Assign):
             return []
         target = statement.targets[0]
+        if isinstance(target, gast.Subscript):
+            return self.write(target, statement)
         if isinstance(target, gast.Tuple):
             return self.unpack(target, statement)
         if target.id not in self.defined:
@@ -134,6 +136,25 @@ class Adjoints:
                 if self.is_active(e)
             ]
         return self.call(primitive, statement, target.id, g)
+
+    def write(self, target: gast.Subscript, statement: gast.Assign) -> list[gast.stmt]:
+        """`a[i] = v`: `v` gets `a_bar[i]`; the value it replaced gets nothing, so the adjoint of
+        `a` before the write is `a_bar` with zeros at `i` (a new array: `a_bar` may be shared)."""
+        array = target.value.id
+        if array not in self.defined:
+            return []
+        adjoint = load(self.adjoint_name(array))
+        index = index_value(target.slice)
+        out = []
+        if self.is_active(statement.value):
+            part = gast.Subscript(value=adjoint, slice=index, ctx=gast.Load())
+            helper = self.bind("unbroadcast", runtime.unbroadcast)
+            part = gast.Call(func=load(helper), args=[part, statement.value], keywords=[])
+            out.append(self.accumulate(statement.value.id, part, statement))
+        zero_at = load(self.bind("zero_at", runtime.zero_at))
+        cleared = gast.Call(func=zero_at, args=[load(adjoint.id), index], keywords=[])
+        out.append(assign(adjoint.id, cleared, statement))
+        return out
 
     def unpack(self, target: gast.Tuple, statement: gast.Assign) -> list[gast.stmt]:
         names = [e.id for e in target.elts]

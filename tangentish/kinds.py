@@ -65,7 +65,10 @@ def infer(fn: gast.FunctionDef, params: dict[str, str], namespace: Namespace) ->
     changed = True
     while changed:
         changed = False
-        for targets, value in pairs:
+        for assignment in pairs:
+            if assignment.write:
+                continue  # writing into an array leaves it an array
+            targets, value = assignment.targets, assignment.value
             kind = _of_expr(value, kinds, namespace) if len(targets) == 1 else UNKNOWN
             for target in targets:
                 new = kind if target not in kinds else _join(kinds[target], kind)

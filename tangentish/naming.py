@@ -48,6 +48,11 @@ class Namer:
                 self.created.add(name)
                 return name
 
+    @property
+    def adjoints(self) -> frozenset[str]:
+        """Every adjoint name handed out so far."""
+        return frozenset(self._adjoints.values())
+
     def adjoint(self, primal: str) -> str:
         """The adjoint name of `primal` (`x` → `x_bar`), the same one every time it is asked for."""
         if primal not in self._adjoints:

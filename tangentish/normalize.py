@@ -33,13 +33,19 @@ from .parse import MISSING, ParsedFunction, location
 
 
 def lower(
-    parsed: ParsedFunction, namer: Namer, node: gast.FunctionDef | None = None
+    parsed: ParsedFunction,
+    namer: Namer,
+    node: gast.FunctionDef | None = None,
+    augmented: list[gast.AugAssign] | None = None,
 ) -> gast.FunctionDef:
     """The Wengert list of `node` (by default the parsed function, which must already be in the
-    single-exit form `structure` makes), checked by `check_wengert`."""
+    single-exit form `structure` makes), checked by `check_wengert`. The `x += y` statements it
+    lowered to `x = x + y` are added to `augmented`: on an aliased array they would differ."""
     source = node or parsed.node
     lowering = _Lowering(parsed, namer)
     body = lowering.block(source.body)
+    if augmented is not None:
+        augmented += lowering.augmented
     wengert = gast.FunctionDef(
         name=source.name,
         args=copy.deepcopy(source.args),
@@ -59,6 +65,7 @@ class _Lowering:
         self.parsed, self.namer = parsed, namer
         self.out: list[gast.stmt] = []
         self.anchor: gast.stmt = parsed.node
+        self.augmented: list[gast.AugAssign] = []  # `x += y` on a name, lowered to rebinding
 
     def block(self, statements: list[gast.stmt]) -> list[gast.stmt]:
         """Lower a list of statements; a body that lowers to nothing becomes `pass`."""
@@ -76,8 +83,15 @@ class _Lowering:
         self.anchor = node
         if isinstance(node, gast.Assign):
             self.assign(node.targets[0], node.value)
+        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Subscript):
+            index = self.index(node.target.slice)  # evaluated once, as Python does
+            array = gast.Name(node.target.value.id, gast.Load(), None, None)
+            old = gast.Subscript(value=array, slice=index, ctx=gast.Load())
+            value = gast.BinOp(left=self.name_of(old), op=node.op, right=node.value)
+            self.write(array.id, index, value)
         elif isinstance(node, gast.AugAssign):
             target = gast.Name(node.target.id, gast.Load(), None, None)
+            self.augmented.append(node)
             self.assign(node.target, gast.BinOp(left=target, op=node.op, right=node.value))
         elif isinstance(node, gast.Return):
             self.emit(gast.Return(value=self.name_of(node.value)))
@@ -200,7 +214,16 @@ class _Lowering:
             return None if found is None else found.value
         return None
 
+    def write(self, array: str, index: gast.expr, value: gast.expr) -> None:
+        """`array[index] = value`, the value lowered to an operand."""
+        target = gast.Subscript(value=_load(array), slice=index, ctx=gast.Store())
+        self.emit(_assign(target, self.name_of(value)))
+
     def assign(self, target: gast.expr, value: gast.expr) -> None:
+        if isinstance(target, gast.Subscript):
+            index = self.index(target.slice)
+            self.write(target.value.id, index, value)
+            return
         if isinstance(target, (gast.Tuple, gast.List)):
             source = self.name_of(value)
             names = [self.unpack_target(t) for t in target.elts]
@@ -423,6 +446,11 @@ def check_wengert(node: gast.FunctionDef, parsed: ParsedFunction) -> None:
             if not _is_primitive(value):
                 fail(f"not a primitive: {gast.unparse(value).strip()}", statement)
             check_reads(value, statement)
+            if targets and isinstance(targets[0], gast.Subscript):  # `a[i] = v`
+                if not _is_operand(value):
+                    fail("a write whose value is not a name or constant", statement)
+                check_reads(targets[0], statement)
+                continue
             for target in targets:
                 defined.update(n.id for n in gast.walk(target) if isinstance(n, gast.Name))
 

@@ -19,7 +19,8 @@ without a derivative rule, such as `print`) are never moved or dropped.
 ...     x_bar = _v1_bar * x + x_bar
 ...     return x_bar
 ... ''').body[0]
->>> print(gast.unparse(optimize(tree, {"_v1", "_v1_bar", "x_bar"}, lambda call: True)).strip())
+>>> names = {"_v1", "_v1_bar", "x_bar"}
+>>> print(gast.unparse(optimize(tree, names, lambda call: True)).strip())
 def f_grad(x, seed=1.0):
     x_bar = seed * x + seed * x
     return x_bar
@@ -41,15 +42,30 @@ FOLD_LIMIT = 30
 
 
 def optimize(
-    fn: gast.FunctionDef, generated: set[str], pure_call: PureCall, stack: str = ""
+    fn: gast.FunctionDef,
+    generated: set[str],
+    pure_call: PureCall,
+    stack: str = "",
+    adjoints: frozenset[str] = frozenset(),
 ) -> gast.FunctionDef:
     """Copy propagation, forward substitution and dead-code elimination, to a fixed point.
     `stack` names the recording stack: its pushes and pops touch no value an expression reads,
     so expressions move past them (but they are never dropped)."""
     fn = copy.deepcopy(fn)
     _Block(generated, pure_call, stack).optimize(fn.body, set())
-    fn.body = [_Simplify().visit(s) for s in fn.body]
+    _simplify(fn.body, adjoints)
     return fn
+
+
+def _simplify(body: list[gast.stmt], adjoints: frozenset[str]) -> None:
+    """Simplify the statements that compute adjoints. Never the primal's: `x * 1.0` there makes a
+    new float array, and the function may rely on that."""
+    for i, statement in enumerate(body):
+        if isinstance(statement, _COMPOUND):
+            _simplify(statement.body, adjoints)
+            _simplify(statement.orelse, adjoints)
+        elif _target(statement) in adjoints:
+            body[i] = _Simplify().visit(statement)
 
 
 _COMPOUND = (gast.If, gast.For, gast.While)
@@ -65,10 +81,26 @@ def _loads(node: gast.AST) -> list[gast.Name]:
     return [n for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
 
 
-def _stores(node: gast.AST) -> set[str]:
+def _written(node: gast.AST) -> set[str]:
+    """Arrays a statement writes into in place: `a` of `a[i] = v`."""
     return {
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        m.id
+        for n in gast.walk(node)
+        if isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store)
+        for m in gast.walk(n.value)
+        if isinstance(m, gast.Name)
     }
+
+
+def _stores(node: gast.AST) -> set[str]:
+    """Names a statement assigns, and arrays it writes into (`a` of `a[i] = v`)."""
+    names = set()
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+            names.add(n.id)
+        elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
+            names |= {m.id for m in gast.walk(n.value) if isinstance(m, gast.Name)}
+    return names
 
 
 def _is_atom(node: gast.expr) -> bool:
@@ -165,6 +197,8 @@ class _Block:
         atom = _is_atom(value)
         if not atom and (name not in self.generated or not self.is_pure(value)):
             return False
+        if any(name in _written(s) for s in body[i + 1 :]):
+            return False  # an array written into in place keeps its name
         reads = {n.id for n in _loads(value)}
         uses: list[tuple[int, gast.Name]] = []
         blocked = False
@@ -185,7 +219,7 @@ class _Block:
                     stranded = True
                 else:
                     uses += [(j, n) for n in here]
-            if name in stored and not compound:
+            if name in stored and not compound and name not in _written(statement):
                 redefined = True
                 break
             if name in stored:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import gast
 import numpy as np
 
-from . import codegen, normalize, optimize, reverse, rules, runtime, structure
+from . import aliasing, codegen, normalize, optimize, reverse, rules, runtime, structure
 from .activity import analyze
 from .kinds import UNKNOWN, infer
 from .naming import Namer, names_in
@@ -61,8 +61,10 @@ def compile_gradient(
         names_in(parsed.node) | set(parsed.namespace.closure), parsed.namespace.temporaries
     )
     structured = structure.lower(parsed.node, namer, lambda node: location(parsed, node))
-    wengert = normalize.lower(parsed, namer, structured)
+    augmented: list[gast.AugAssign] = []
+    wengert = normalize.lower(parsed, namer, structured, augmented)
     _print_after("normalize", wengert)
+    aliasing.check(wengert, augmented, parsed)
     params = parsed.params
     kinds = kinds or (UNKNOWN,) * len(params)
     kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
@@ -75,7 +77,7 @@ def compile_gradient(
     _print_after("reverse", node)
     if optimized:
         purity = _purity(parsed, result.bindings)
-        node = optimize.optimize(node, namer.created, purity, result.stack)
+        node = optimize.optimize(node, namer.created, purity, result.stack, namer.adjoints)
         _print_after("optimize", node)
     label = f"grad wrt={wrt}"
     return codegen.generate(node, parsed, result.bindings, label)

@@ -41,7 +41,7 @@ from typing import Any
 import gast
 
 from . import runtime
-from .activity import Activity
+from .activity import Activity, is_write
 from .adjoint import Adjoints, assign, load
 from .kinds import CONTAINER, SCALAR
 from .naming import Namer
@@ -198,7 +198,10 @@ class _Emit:
             head = _stores(step.primal)
             if isinstance(step.primal, gast.For) and not step.empty():
                 head = {step.primal.target.id}
-            saves, restores = self.record(sorted(head & later), step.primal, in_loop, must)
+            if is_write(step.primal):
+                saves, restores = self.record_write(step.primal, later, in_loop)
+            else:
+                saves, restores = self.record(sorted(head & later), step.primal, in_loop, must)
             code, back = self.compound(step, later, in_loop, must)
             primal += saves + code
             reverse.append(back + restores)
@@ -220,6 +223,27 @@ class _Emit:
                 saves.append(assign(saved, load(name), anchor))
                 restores.append(assign(name, load(saved), anchor))
         return saves, restores
+
+    def record_write(
+        self, statement: gast.Assign, later: set[str], in_loop: bool
+    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
+        """For `a[i] = v` whose old entries the sweep reads later: save `a[i]`, put it back."""
+        target = statement.targets[0]
+        if target.value.id not in later:
+            return [], []
+        old = gast.Subscript(value=load(target.value.id), slice=target.slice, ctx=gast.Load())
+        copy = gast.Call(
+            func=load(self.adjoints.bind("snapshot", runtime.snapshot)), args=[old], keywords=[]
+        )
+        put_back = gast.Subscript(value=load(target.value.id), slice=target.slice, ctx=gast.Store())
+        if in_loop:
+            save: gast.stmt = self.push(copy, statement)
+            value = self.pop()
+        else:
+            saved = self.namer.claim(f"{target.value.id}_saved")
+            save, value = assign(saved, copy, statement), load(saved)
+        restore = gast.Assign(targets=[put_back], value=value, type_comment=None)
+        return [save], [gast.copy_location(restore, statement)]
 
     def compound(
         self, step: Step, later: set[str], in_loop: bool, must: set[str]

@@ -52,6 +52,19 @@ def as_sequence(iterable: Any) -> Any:
     return list(iterable)
 
 
+def zero_at(g: Any, index: Any) -> Any:
+    """A copy of the adjoint `g` with zeros at `index`: the adjoint of an array before a write
+    into `index` replaced those entries. A copy, because `g` may be shared with other adjoints."""
+    g = np.array(g, dtype=np.result_type(g, np.float64))
+    g[index] = 0.0
+    return g
+
+
+def snapshot(value: Any) -> Any:
+    """A copy of what a write is about to overwrite, for the reverse sweep to put back."""
+    return np.copy(value) if isinstance(value, np.ndarray) else value
+
+
 def add_adjoints(a: Any, b: Any) -> Any:
     """`a + b` for adjoints, entry by entry for tuples and lists (whose `+` would concatenate)."""
     if isinstance(a, (list, tuple)):

@@ -129,14 +129,13 @@ def _check_statement(parsed: ParsedFunction, statement: gast.stmt) -> None:
     if isinstance(statement, gast.Assign):
         if len(statement.targets) != 1:
             _reject(parsed, statement, "chained assignment `a = b = ...`", "chained assignment")
-        _check_target(parsed, statement.targets[0])
-    if isinstance(statement, gast.AugAssign) and not isinstance(statement.target, gast.Name):
-        _reject(
-            parsed,
-            statement,
-            "augmented assignment into a subscript or attribute (in-place array writes)",
-            "in-place write",
-        )
+        target = statement.targets[0]
+        if not _is_subscript_of_name(target):
+            _check_target(parsed, target)
+    if isinstance(statement, gast.AugAssign):
+        target = statement.target
+        if not isinstance(target, gast.Name) and not _is_subscript_of_name(target):
+            _check_target(parsed, target)
     for child in gast.iter_child_nodes(statement):
         if isinstance(child, gast.expr):
             _check_expression(parsed, child, statement)
@@ -163,13 +162,15 @@ def _check_target(parsed: ParsedFunction, target: gast.expr) -> None:
         for element in target.elts:
             _check_target(parsed, element)
         return
-    what = "a subscript" if isinstance(target, gast.Subscript) else type(target).__name__
-    _reject(
-        parsed,
-        target,
-        f"assignment into {what} (in-place writes) is not supported yet",
-        "in-place write",
+    what = {gast.Subscript: "a nested subscript", gast.Attribute: "an attribute"}.get(
+        type(target), type(target).__name__
     )
+    _reject(parsed, target, f"assignment into {what} is not supported", "assignment target")
+
+
+def _is_subscript_of_name(target: gast.expr) -> bool:
+    """`a[i] = v` and `a[i, j] += v`: an in-place write into a local array."""
+    return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)
 
 
 def _is_docstring(statement: gast.stmt) -> bool:

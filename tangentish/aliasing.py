@@ -1,0 +1,199 @@
+"""Aliasing: refuse in-place updates whose effect through another name the adjoint would miss.
+
+Python's `a[i] = v`, and `a += b` on an array, change the array object, so every other name bound
+to it (`b = a`, a view `b = a[1:]`, `a.T`, ...) sees the change. tangentish differentiates writes
+into arrays the function made itself (`np.zeros`, arithmetic, `.copy()`), lowers `x += y` to
+`x = x + y`, and checks here that no other name could observe the difference: an alias of an
+array read after the array was updated, or a write into an array that may be the caller's or a
+view. Anything else raises `UnsupportedSyntaxError` naming the line; it never differentiates
+wrongly.
+
+>>> import numpy as np
+>>> from tangentish.parse import parse
+>>> from tangentish.normalize import lower
+>>> from tangentish.naming import Namer
+>>> def f(x):
+...     a = x * 1.0
+...     a[0] = 2.0
+...     return a
+>>> check(lower(parse(f), Namer(set())), [], parse(f))
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from . import rules, runtime
+from .activity import is_write
+from .errors import UnsupportedSyntaxError
+from .parse import ParsedFunction, location
+from .primitives import classify
+
+#: NumPy functions whose result is a new array, never a view of an argument.
+FRESH = frozenset(
+    {
+        np.zeros,
+        np.ones,
+        np.empty,
+        np.full,
+        np.zeros_like,
+        np.ones_like,
+        np.empty_like,
+        np.full_like,
+        np.array,
+        np.copy,
+        np.arange,
+        np.linspace,
+        np.eye,
+        np.identity,
+        np.concatenate,
+        np.stack,
+        np.hstack,
+        np.vstack,
+        np.outer,
+        np.dot,
+        np.matmul,
+        np.cumsum,
+        np.cumprod,
+        np.tile,
+        np.repeat,
+        runtime.zeros_like,
+    }
+)
+_COPYING_METHODS = frozenset({"copy", "astype", "flatten", "cumsum", "cumprod", "round"})
+
+
+def _statements(body: list[gast.stmt]) -> list[tuple[gast.stmt, tuple[int, ...]]]:
+    """Every simple statement in order, with the loops (by position) that contain it."""
+    out: list[tuple[gast.stmt, tuple[int, ...]]] = []
+
+    def walk(statements: list[gast.stmt], loops: tuple[int, ...]) -> None:
+        for statement in statements:
+            if isinstance(statement, (gast.For, gast.While)):
+                walk(statement.body, (*loops, len(out)))
+            elif isinstance(statement, gast.If):
+                walk(statement.body, loops)
+                walk(statement.orelse, loops)
+            else:
+                out.append((statement, loops))
+
+    walk(body, ())
+    return out
+
+
+def _fresh(value: gast.expr, parsed: ParsedFunction) -> bool:
+    """True when `value` certainly makes a new array (or a number)."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant)):
+        return True
+    primitive = classify(value, parsed.namespace)
+    if primitive.kind == "method":
+        return primitive.method in _COPYING_METHODS
+    if primitive.kind != "call" or isinstance(value, gast.Subscript):
+        return False
+    function = primitive.function
+    if function in FRESH or isinstance(function, np.ufunc):
+        return True
+    rule = rules.lookup(function, len(primitive.args))
+    return rule is not None and rule.tier == "partials"
+
+
+def _aliases(value: gast.expr, parsed: ParsedFunction) -> set[str]:
+    """Local names whose array the value may share memory with (a copy, a view, a container)."""
+    if _fresh(value, parsed):
+        return set()
+    primitive = classify(value, parsed.namespace)
+    return {a.id for a in primitive.args if isinstance(a, gast.Name)}
+
+
+def check(
+    wengert: gast.FunctionDef, augmented: list[gast.AugAssign], parsed: ParsedFunction
+) -> None:
+    """Raise `UnsupportedSyntaxError` where an alias could observe an in-place update."""
+    statements = _statements(wengert.body)
+    params = {a.id for a in wengert.args.args}
+    augmented_lines = {(a.target.id, a.lineno) for a in augmented}
+    updates: list[tuple[str, int, gast.stmt]] = []  # (array, position, statement)
+    for position, (statement, _) in enumerate(statements):
+        if is_write(statement):
+            updates.append((statement.targets[0].value.id, position, statement))
+        elif isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
+            name = statement.targets[0].id
+            if (name, statement.lineno) in augmented_lines and _reads(statement.value, name):
+                updates.append((name, position, statement))
+    if not updates:
+        return
+    origins: dict[str, set[str]] = {}  # name → local names it may alias
+    definitions: dict[str, list[gast.expr]] = {}
+    for statement, _ in statements:
+        if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
+            name = statement.targets[0].id
+            definitions.setdefault(name, []).append(statement.value)
+            origins.setdefault(name, set()).update(_aliases(statement.value, parsed))
+        elif isinstance(statement, gast.Assign) and not is_write(statement):
+            for target in gast.walk(statement.targets[0]):
+                if isinstance(target, gast.Name):
+                    origins.setdefault(target.id, set()).add(statement.value.id)
+    for array, position, statement in updates:
+        where = location(parsed, statement)
+        made_here = all(_fresh(v, parsed) for v in definitions.get(array, []))
+        if is_write(statement) and (array in params or not made_here):
+            raise UnsupportedSyntaxError(
+                f"a write into `{array}`, which may be the caller's array or a view of "
+                f"another: write into a copy instead (`{array} = {array}.copy()`)",
+                construct="in-place write",
+                **where,
+            )
+        for alias in sorted(_aliases_of(array, origins)):
+            if _read_after(alias, position, statements):
+                raise UnsupportedSyntaxError(
+                    f"`{array}` is updated in place here while `{alias}` may share its memory "
+                    f"and is used afterwards; tangentish cannot follow that: copy it "
+                    f"(`{alias} = {array}.copy()`) or update `{array}` by rebinding",
+                    construct="in-place update of an aliased array",
+                    **where,
+                )
+
+
+def _reads(value: gast.expr, name: str) -> bool:
+    return any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(value))
+
+
+def _aliases_of(array: str, origins: dict[str, set[str]]) -> set[str]:
+    """Every name that may share memory with `array`, through any chain of copies and views."""
+    found = {array}
+    changed = True
+    while changed:
+        new = {name for name, sources in origins.items() if sources & found} - found
+        found |= new
+        changed = bool(new)
+    return found - {array}
+
+
+def _read_after(name: str, update: int, statements: list) -> bool:
+    """True if a read of `name` can follow the update at position `update` with no assignment to
+    `name` in between: later in the text, or in the next iteration of a loop around both."""
+    assigned = [
+        i
+        for i, (statement, _) in enumerate(statements)
+        if any(
+            isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Store)
+            for n in gast.walk(statement)
+        )
+    ]
+    _, update_loops = statements[update]
+    for read, (statement, loops) in enumerate(statements):
+        if not any(
+            isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+            for n in gast.walk(statement)
+        ):
+            continue
+        if read > update and not any(update < d < read for d in assigned):
+            return True
+        shared = set(loops) & set(update_loops)
+        if read <= update and shared:
+            inner = max(shared)  # the innermost loop around both: its body's positions
+            body = [i for i, (_, ls) in enumerate(statements) if inner in ls]
+            if not any(d in body and (d > update or d < read) for d in assigned):
+                return True
+    return False

@@ -16,7 +16,7 @@ wrongly.
 ...     a = x * 1.0
 ...     a[0] = 2.0
 ...     return a
->>> check(lower(parse(f), Namer(set())), [], parse(f))
+>>> check(lower(parse(f), Namer(set())), [], parse(f), {})
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import numpy as np
 from . import rules, runtime
 from .activity import is_write
 from .errors import UnsupportedSyntaxError
+from .kinds import SCALAR
 from .parse import ParsedFunction, location
 from .primitives import classify
 
@@ -107,7 +108,10 @@ def _aliases(value: gast.expr, parsed: ParsedFunction) -> set[str]:
 
 
 def check(
-    wengert: gast.FunctionDef, augmented: list[gast.AugAssign], parsed: ParsedFunction
+    wengert: gast.FunctionDef,
+    augmented: list[gast.AugAssign],
+    parsed: ParsedFunction,
+    kinds: dict[str, str] | None = None,
 ) -> None:
     """Raise `UnsupportedSyntaxError` where an alias could observe an in-place update."""
     statements = _statements(wengert.body)
@@ -119,7 +123,9 @@ def check(
             updates.append((statement.targets[0].value.id, position, statement))
         elif isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
             name = statement.targets[0].id
-            if (name, statement.lineno) in augmented_lines and _reads(statement.value, name):
+            scalar = (kinds or {}).get(name) == SCALAR  # numbers are immutable: `+=` rebinds
+            augments = (name, statement.lineno) in augmented_lines
+            if augments and not scalar:
                 updates.append((name, position, statement))
     if not updates:
         return
@@ -147,24 +153,24 @@ def check(
         for alias in sorted(_aliases_of(array, origins)):
             if _read_after(alias, position, statements):
                 raise UnsupportedSyntaxError(
-                    f"`{array}` is updated in place here while `{alias}` may share its memory "
-                    f"and is used afterwards; tangentish cannot follow that: copy it "
-                    f"(`{alias} = {array}.copy()`) or update `{array}` by rebinding",
+                    f"`{array}` is updated in place here, and `{alias}` may share its memory "
+                    f"and is used afterwards; tangentish cannot follow the change through "
+                    f"`{alias}`: make `{array}` a copy (`.copy()`) where it is assigned, or "
+                    f"write `{array} = {array} + ...`",
                     construct="in-place update of an aliased array",
                     **where,
                 )
 
 
-def _reads(value: gast.expr, name: str) -> bool:
-    return any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(value))
-
-
 def _aliases_of(array: str, origins: dict[str, set[str]]) -> set[str]:
-    """Every name that may share memory with `array`, through any chain of copies and views."""
+    """Every name that may share memory with `array`, through any chain of copies and views, in
+    either direction (after `b = a`, each is an alias of the other)."""
     found = {array}
     changed = True
     while changed:
-        new = {name for name, sources in origins.items() if sources & found} - found
+        new = {name for name, sources in origins.items() if sources & found}
+        new |= {source for name in found for source in origins.get(name, ())}
+        new -= found
         found |= new
         changed = bool(new)
     return found - {array}

@@ -64,10 +64,10 @@ def compile_gradient(
     augmented: list[gast.AugAssign] = []
     wengert = normalize.lower(parsed, namer, structured, augmented)
     _print_after("normalize", wengert)
-    aliasing.check(wengert, augmented, parsed)
     params = parsed.params
     kinds = kinds or (UNKNOWN,) * len(params)
     kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
+    aliasing.check(wengert, augmented, parsed, kind_of)
     wrt_names = tuple(params[i] for i in wrt)
     activity = analyze(wengert, wrt_names, parsed.namespace)
     result = reverse.build(

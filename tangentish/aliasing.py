@@ -104,7 +104,10 @@ def _aliases(value: gast.expr, parsed: ParsedFunction) -> set[str]:
     if _fresh(value, parsed):
         return set()
     primitive = classify(value, parsed.namespace)
-    return {a.id for a in primitive.args if isinstance(a, gast.Name)}
+    if primitive.kind == "call" and rules.is_zero(primitive.function):
+        return set()  # lengths, shapes, comparisons: new values
+    operands = primitive.args[:1] if isinstance(value, gast.Subscript) else primitive.args
+    return {a.id for a in operands if isinstance(a, gast.Name)}
 
 
 def check(
@@ -135,7 +138,8 @@ def check(
         if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
             name = statement.targets[0].id
             definitions.setdefault(name, []).append(statement.value)
-            origins.setdefault(name, set()).update(_aliases(statement.value, parsed))
+            if (kinds or {}).get(name) != SCALAR:  # a number shares no memory
+                origins.setdefault(name, set()).update(_aliases(statement.value, parsed))
         elif isinstance(statement, gast.Assign) and not is_write(statement):
             for target in gast.walk(statement.targets[0]):
                 if isinstance(target, gast.Name):

@@ -113,6 +113,10 @@ def _is_same_name(node: gast.expr, name: str | None) -> bool:
     return isinstance(node, gast.Name) and node.id == name
 
 
+def _does_nothing_but_pass(body: list[gast.stmt]) -> bool:
+    return all(isinstance(s, gast.Pass) for s in body)
+
+
 def _does_nothing(statement: gast.stmt) -> bool:
     """An `if` or `for` left with nothing but `pass` (its test and iterable are plain names)."""
     if isinstance(statement, gast.Pass):
@@ -174,6 +178,10 @@ class _Block:
                 else:  # the next iteration reads what this one leaves
                     self.optimize(statement.body, _loop_live(statement, after))
         for statement in body:
+            empty = isinstance(statement, gast.If) and _does_nothing_but_pass(statement.body)
+            if empty and statement.orelse:  # `if c: pass else: s` → `if not c: s`
+                statement.test = gast.UnaryOp(op=gast.Not(), operand=statement.test)
+                statement.body, statement.orelse = statement.orelse, []
             for field in ("body", "orelse"):
                 block = getattr(statement, field, None)
                 if block is not None and not block and field == "body":
@@ -304,6 +312,12 @@ class _Simplify(gast.NodeTransformer):
             return left
         if isinstance(node.op, gast.Mult):
             for a, b in ((left, right), (right, left)):
+                if (
+                    isinstance(b, gast.BinOp)
+                    and isinstance(b.op, gast.Div)
+                    and _number(b.left) == 1
+                ):
+                    return gast.BinOp(left=a, op=gast.Div(), right=b.right)  # a * (1 / b) → a / b
                 if _number(b) == 1:
                     return a
                 if _number(b) == -1:

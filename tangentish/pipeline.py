@@ -19,7 +19,7 @@ import gast
 import numpy as np
 
 from . import aliasing, codegen, normalize, optimize, reverse, rules, runtime, structure
-from .activity import analyze
+from .activity import Activity, analyze
 from .kinds import UNKNOWN, infer
 from .naming import Namer, names_in
 from .parse import ParsedFunction, location, parse
@@ -46,15 +46,27 @@ def _print_after(stage: str, node: gast.AST) -> None:
         print(f"# --- after {stage} ---\n{gast.unparse(node).strip()}\n", file=sys.stderr)
 
 
-def compile_gradient(
+@dataclass(frozen=True)
+class Stages:
+    """What every pass produced for one function: the learner's view (`explain`) reads these."""
+
+    parsed: ParsedFunction
+    wengert: gast.FunctionDef  # after normalize: the Wengert list
+    kinds: dict[str, str]
+    activity: Activity
+    adjoint: reverse.ReverseResult  # the mechanical adjoint, one statement per primitive
+    final: gast.FunctionDef  # after optimize (the same as `adjoint.node` when not optimized)
+
+
+def stages(
     fn: Callable[..., Any],
     wrt: tuple[int, ...] = (0,),
     *,
     optimized: bool = True,
     preserve_result: bool = False,
     kinds: tuple[str, ...] | None = None,
-) -> codegen.Generated:
-    """The reverse-mode adjoint of `fn`, specialized for arguments of `kinds` (generic if None)."""
+) -> Stages:
+    """Run the passes on `fn`, specialized for arguments of `kinds` (generic if None)."""
     parsed = parse(fn)
     validate(parsed)
     namer = Namer(
@@ -79,8 +91,21 @@ def compile_gradient(
         purity = _purity(parsed, result.bindings)
         node = optimize.optimize(node, namer.created, purity, result.stack, namer.adjoints)
         _print_after("optimize", node)
+    return Stages(parsed, wengert, kind_of, activity, result, node)
+
+
+def compile_gradient(
+    fn: Callable[..., Any],
+    wrt: tuple[int, ...] = (0,),
+    *,
+    optimized: bool = True,
+    preserve_result: bool = False,
+    kinds: tuple[str, ...] | None = None,
+) -> codegen.Generated:
+    """The reverse-mode adjoint of `fn` as a live function, with its source."""
+    done = stages(fn, wrt, optimized=optimized, preserve_result=preserve_result, kinds=kinds)
     label = f"grad wrt={wrt}"
-    return codegen.generate(node, parsed, result.bindings, label)
+    return codegen.generate(done.final, done.parsed, done.adjoint.bindings, label)
 
 
 def _purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.PureCall:

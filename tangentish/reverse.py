@@ -57,6 +57,8 @@ class ReverseResult:
     node: gast.FunctionDef
     bindings: dict[str, Any]
     stack: str  # the recording stack's name, "" when nothing is recorded on it
+    primal: list[gast.stmt]  # the statements of `node` that replay the primal and record
+    sweep: list[gast.stmt]  # those of the adjoint sweep, from the seed on
 
 
 @dataclass
@@ -433,4 +435,4 @@ def build(
         type_params=[],
     )
     gast.copy_location(node, wengert)
-    return ReverseResult(node, parsed.namespace.helpers, emit.stack)
+    return ReverseResult(node, parsed.namespace.helpers, emit.stack, prologue + forward, reverse)

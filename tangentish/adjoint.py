@@ -17,7 +17,7 @@ from typing import Any, Callable
 import gast
 import numpy as np
 
-from . import rules, runtime
+from . import calls, rules, runtime
 from .activity import Activity
 from .errors import MissingRuleError, NonDifferentiableError, UnsupportedSyntaxError
 from .kinds import CONTAINER, SCALAR, operand_kind
@@ -78,6 +78,7 @@ class Adjoints:
         self.parsed, self.activity, self.kinds = parsed, activity, kinds
         self.namer = namer
         self.defined: set[str] = set()  # names whose adjoint holds a value at this point
+        self.replacement: list[gast.stmt] | None = None  # the primal statement, rewritten
         self.generated: set[str] = set()
 
     def bind(self, wanted: str, obj: Any) -> str:
@@ -184,6 +185,10 @@ class Adjoints:
         self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name
     ) -> list[gast.stmt]:
         active = [i for i, a in enumerate(primitive.args) if self.is_active(a)]
+        if calls.is_user_function(primitive.function) and not rules.lookup(
+            primitive.function, len(primitive.args)
+        ):
+            return self.call_user(primitive, statement, target, g)
         if primitive.function is not None and rules.is_zero(primitive.function):
             return []
         if primitive.method is not None and rules.is_zero_method(primitive.method):
@@ -238,6 +243,56 @@ class Adjoints:
                 construct=self.callee_name(primitive),
                 **location(self.parsed, statement),
             )
+        return out
+
+    def call_user(
+        self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name
+    ) -> list[gast.stmt]:
+        """`y = f(a, b)` for a user function `f`: the replay calls `f`'s forward function, which
+        returns the value and a tape; the sweep hands the tape and `y_bar` to its backward
+        function, which returns the adjoints of the active arguments."""
+        function = primitive.function
+        try:
+            bound = inspect.signature(function).bind(*primitive.args, **primitive.keywords)
+        except TypeError as error:
+            raise UnsupportedSyntaxError(
+                f"this call does not match {function.__qualname__}'s signature: {error}",
+                construct=f"call to {function.__qualname__}",
+                **location(self.parsed, statement),
+            ) from None
+        operands = bound.arguments
+        active = tuple(name for name, node in operands.items() if self.is_active(node))
+        kinds = {
+            name: operand_kind(node, self.kinds, self.parsed.namespace)
+            for name, node in operands.items()
+            if isinstance(node, (gast.Name, gast.Constant, gast.Attribute))
+        }
+        callee = calls.derive(function, active, kinds, location(self.parsed, statement))
+        handle = load(self.bind(f"{function.__name__}_vjp", callee))
+        tape = self.namer.temporary()
+        forward = gast.Call(
+            func=gast.Attribute(value=handle, attr="forward", ctx=gast.Load()),
+            args=list(primitive.args),
+            keywords=[gast.keyword(arg=k, value=v) for k, v in primitive.keywords.items()],
+        )
+        pair = gast.Tuple(
+            elts=[load(target, gast.Store()), load(tape, gast.Store())], ctx=gast.Store()
+        )
+        replay = gast.Assign(targets=[pair], value=forward, type_comment=None)
+        self.replacement = [gast.copy_location(replay, statement)]
+        backward = gast.Call(
+            func=gast.Attribute(value=handle, attr="backward", ctx=gast.Load()),
+            args=[load(tape), g],
+            keywords=[],
+        )
+        out: list[gast.stmt] = []
+        if len(active) > 1:
+            grads = self.namer.temporary()
+            out.append(assign(grads, backward, statement))
+            backward = load(grads)
+        for k, name in enumerate(active):
+            part = gast.Subscript(value=backward, slice=gast.Constant(k, None), ctx=gast.Load())
+            out.append(self.accumulate(operands[name].id, part, statement))
         return out
 
     def needs_unbroadcast(self, primitive: Primitive, operand: gast.Name) -> bool:

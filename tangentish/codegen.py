@@ -95,6 +95,7 @@ def generate(
     parsed: ParsedFunction,
     bindings: dict[str, Any],
     label: str,
+    defaults: tuple[Any, ...] | None = None,
 ) -> Generated:
     """Compile `node` into a function whose globals are the user's and whose closure holds
     `bindings` and the user's own closure cells."""
@@ -116,7 +117,8 @@ def generate(
             closure.append(user_cells[name])
         else:
             raise InternalError(f"generated code reads {name!r}, which nothing binds")
-    defaults = (parsed.fn.__defaults__ or ()) + (1.0,)
+    if defaults is None:  # the user's defaults, then the seed's
+        defaults = (parsed.fn.__defaults__ or ()) + (1.0,)
     function = types.FunctionType(inner, parsed.fn.__globals__, node.name, defaults, tuple(closure))
     function.__qualname__ = node.name
     return Generated(function, source, filename, node)

@@ -126,13 +126,13 @@ def _does_nothing(statement: gast.stmt) -> bool:
     return False
 
 
-def _live_in(statements: list[gast.stmt], live_out: set[str]) -> set[str]:
+def live_in(statements: list[gast.stmt], live_out: set[str]) -> set[str]:
     """The names `statements` may read before assigning them, given those live after them."""
     live = set(live_out)
     for statement in reversed(statements):
         if isinstance(statement, gast.If):
             test = {n.id for n in _loads(statement.test)}
-            live = test | _live_in(statement.body, live) | _live_in(statement.orelse, live)
+            live = test | live_in(statement.body, live) | live_in(statement.orelse, live)
         elif isinstance(statement, (gast.For, gast.While)):
             live = _loop_live(statement, live)
         else:
@@ -145,7 +145,7 @@ def _loop_live(loop: gast.For | gast.While, after: set[str]) -> set[str]:
     head = loop.iter if isinstance(loop, gast.For) else loop.test
     live = after | {n.id for n in _loads(head)}
     while True:
-        grown = live | _live_in(loop.body, live)
+        grown = live | live_in(loop.body, live)
         if grown == live:
             return live
         live = grown
@@ -171,7 +171,7 @@ class _Block:
             changed = self.eliminate_dead(body, live_out) or changed
         for i, statement in enumerate(body):
             if isinstance(statement, _COMPOUND):
-                after = _live_in(body[i + 1 :], live_out)
+                after = live_in(body[i + 1 :], live_out)
                 if isinstance(statement, gast.If):
                     self.optimize(statement.body, after)
                     self.optimize(statement.orelse, after)
@@ -264,7 +264,7 @@ class _Block:
         kept: list[gast.stmt] = []
         for statement in reversed(body):
             if isinstance(statement, _COMPOUND):
-                live = _live_in([statement], live)
+                live = live_in([statement], live)
                 kept.append(statement)
                 continue
             stores = _stores(statement)

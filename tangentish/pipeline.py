@@ -56,6 +56,7 @@ class Stages:
     activity: Activity
     adjoint: reverse.ReverseResult  # the mechanical adjoint, one statement per primitive
     final: gast.FunctionDef  # after optimize (the same as `adjoint.node` when not optimized)
+    namer: Namer  # the compilation's names: those it made may be folded away
 
 
 def stages(
@@ -88,10 +89,10 @@ def stages(
     node = result.node
     _print_after("reverse", node)
     if optimized:
-        purity = _purity(parsed, result.bindings)
-        node = optimize.optimize(node, namer.created, purity, result.stack, namer.adjoints)
+        purity_of_calls = purity(parsed, result.bindings)
+        node = optimize.optimize(node, namer.created, purity_of_calls, result.stack, namer.adjoints)
         _print_after("optimize", node)
-    return Stages(parsed, wengert, kind_of, activity, result, node)
+    return Stages(parsed, wengert, kind_of, activity, result, node, namer)
 
 
 def compile_gradient(
@@ -108,7 +109,7 @@ def compile_gradient(
     return codegen.generate(done.final, done.parsed, done.adjoint.bindings, label)
 
 
-def _purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.PureCall:
+def purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.PureCall:
     """Calls the optimizer may move or drop: those with rules, and NumPy's and our helpers."""
 
     def resolve(expr: gast.expr) -> Any:

@@ -59,6 +59,9 @@ class ReverseResult:
     stack: str  # the recording stack's name, "" when nothing is recorded on it
     primal: list[gast.stmt]  # the statements of `node` that replay the primal and record
     sweep: list[gast.stmt]  # those of the adjoint sweep, from the seed on
+    output: gast.expr  # the function's value, at the end of `primal`
+    grads: list[gast.expr]  # the adjoints of the `wrt` arguments, at the end of `sweep`
+    seed: str  # the seed's parameter name
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Step:
 
     primal: gast.stmt
     adjoint: list[gast.stmt] = field(default_factory=list)
+    replay: list[gast.stmt] | None = None  # what the primal replay runs, where it differs
     blocks: list[list[Step]] = field(default_factory=list)
     zeros: list[list[gast.stmt]] = field(default_factory=list)
 
@@ -148,7 +152,9 @@ class _Sweep:
             defined.update(start)
             zeros = [self.zeros(start - entry, statement), self.zeros(start - end, statement)]
             return Step(statement, blocks=[body], zeros=zeros)
-        return Step(statement, adjoint=self.adjoints.statement(statement))
+        self.adjoints.replacement = None
+        adjoint = self.adjoints.statement(statement)
+        return Step(statement, adjoint=adjoint, replay=self.adjoints.replacement)
 
 
 class _Emit:
@@ -197,7 +203,7 @@ class _Emit:
         reverse: list[list[gast.stmt]] = []
         for i, step in enumerate(steps):
             later = set(after).union(*reads[:i])
-            head = _stores(step.primal)
+            head = set().union(*(_stores(s) for s in step.replay or [step.primal]))
             if isinstance(step.primal, gast.For) and not step.empty():
                 head = {step.primal.target.id}
             if is_write(step.primal):
@@ -252,7 +258,7 @@ class _Emit:
     ) -> tuple[list[gast.stmt], list[gast.stmt]]:
         statement = step.primal
         if not isinstance(statement, _COMPOUND):
-            return [statement], step.adjoint
+            return step.replay or [statement], step.adjoint
         if isinstance(statement, gast.If):
             branches = []
             for block, zeros in zip(step.blocks, step.zeros):
@@ -266,7 +272,7 @@ class _Emit:
                 return [primal], []
             test = statement.test
             code = [primal]
-            if isinstance(test, gast.Name) and test.id in _assigned(
+            if isinstance(test, gast.Name) and test.id in assigned(
                 statement.body + statement.orelse
             ):
                 taken = self.namer.claim("_taken")  # the branches change the test: keep its value
@@ -333,7 +339,7 @@ def _before_break(body: list[gast.stmt], statement: gast.stmt) -> None:
         body.append(statement)
 
 
-def _assigned(statements: list[gast.stmt]) -> set[str]:
+def assigned(statements: list[gast.stmt]) -> set[str]:
     """Every name assigned anywhere in `statements`, nested blocks included."""
     return {
         n.id
@@ -348,6 +354,11 @@ def _certain(statement: gast.stmt) -> set[str]:
     if isinstance(statement, gast.If):
         return _certain_block(statement.body) & _certain_block(statement.orelse)
     return _stores(statement)
+
+
+def certainly_assigned(statements: list[gast.stmt]) -> set[str]:
+    """Names every path through `statements` assigns."""
+    return _certain_block(statements)
 
 
 def _certain_block(statements: list[gast.stmt]) -> set[str]:
@@ -392,7 +403,7 @@ def build(
     forward, reverse = emit.block(steps, set(), False, params)
     reverse = preamble + reverse
     result_name = getattr(output, "id", None)
-    if preserve_result and result_name in _assigned(reverse):
+    if preserve_result and result_name in assigned(reverse):
         kept = namer.claim(f"{result_name}_value")
         forward.append(assign(kept, load(result_name), returned))
         output = load(kept)
@@ -435,4 +446,6 @@ def build(
         type_params=[],
     )
     gast.copy_location(node, wengert)
-    return ReverseResult(node, parsed.namespace.helpers, emit.stack, prologue + forward, reverse)
+    return ReverseResult(
+        node, parsed.namespace.helpers, emit.stack, prologue + forward, reverse, output, grads, seed
+    )

@@ -1,0 +1,159 @@
+"""Calls: the derivatives of the user's own functions, called from differentiated code.
+
+A call `y = f(a, b)` to a Python function without a derivative rule is differentiated through
+`f`'s own source, not inlined: `f` gets a forward function, which runs it and returns its value and
+a tape (what its adjoint sweep will read), and a backward function, which takes the tape and `y`'s
+adjoint and returns the adjoints of the arguments that were active at the call. Both are
+generated once per function and specialization and cached; a function that calls itself finds its
+own entry while it is being compiled, so recursion works to any depth.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import weakref
+from typing import Any, Callable
+
+import gast
+
+from . import kinds as kind_module
+
+_CALLEES: weakref.WeakKeyDictionary[Callable[..., Any], dict[Any, Callee]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCK = threading.RLock()
+
+
+def is_user_function(obj: Any) -> bool:
+    """A plain Python function of the user's (not NumPy's, SciPy's or tangentish's own helpers)."""
+    if not inspect.isfunction(obj):
+        return False
+    module = getattr(obj, "__module__", None) or ""
+    return not module.startswith(("numpy", "scipy", "tangentish."))
+
+
+class Callee:
+    """The split derivative of one function for one specialization.
+
+    `forward(*args)` returns `(value, tape)`; `backward(tape, seed)` returns a tuple of the active
+    arguments' adjoints, in the order of the function's parameters.
+    """
+
+    def __init__(self, name: str, active: tuple[str, ...]) -> None:
+        self.name, self.active = name, active
+        self.forward: Callable[..., Any] = self._not_ready
+        self.backward: Callable[..., Any] = self._not_ready
+        self.source = ""
+
+    def _not_ready(self, *args: Any) -> Any:
+        from .errors import InternalError
+
+        raise InternalError(f"the derivative of {self.name} was called before it was compiled")
+
+    def __repr__(self) -> str:
+        return f"<tangentish derivative of {self.name} w.r.t. {self.active}>"
+
+
+def derive(
+    fn: Callable[..., Any], active: tuple[str, ...], kinds: dict[str, str], where: dict[str, Any]
+) -> Callee:
+    """The (cached) derivative of `fn` with respect to the parameters named in `active`, for
+    arguments of `kinds` (parameter name → kind; missing ones are generic)."""
+    params = list(inspect.signature(fn).parameters.values())
+    signature = tuple(
+        kinds.get(p.name)
+        or (kind_module.of_value(p.default) if p.default is not p.empty else "")
+        or kind_module.UNKNOWN
+        for p in params
+    )
+    key = (active, signature)
+    with _LOCK:
+        per_function = _CALLEES.setdefault(fn, {})
+        if key in per_function:
+            return per_function[key]
+        callee = Callee(fn.__qualname__, active)
+        per_function[key] = callee
+        try:
+            _compile(fn, callee, tuple(p.name for p in params), signature)
+        except BaseException:
+            del per_function[key]
+            raise
+    return callee
+
+
+def _compile(
+    fn: Callable[..., Any], callee: Callee, params: tuple[str, ...], signature: tuple[str, ...]
+) -> None:
+    from . import codegen, optimize, pipeline, reverse
+
+    positions = tuple(params.index(name) for name in callee.active)
+    done = pipeline.stages(fn, positions, optimized=False, kinds=signature)
+    result, namer = done.adjoint, done.namer
+    returned = gast.Return(value=gast.Tuple(elts=list(result.grads), ctx=gast.Load()))
+    local = reverse.assigned(result.primal) | set(params)  # globals and helpers are not taped
+    tape_names = sorted(optimize.live_in([*result.sweep, returned], set()) & local)
+    tape = namer.claim("_tape")
+
+    def names(ctx: gast.expr_context) -> gast.Tuple:
+        return gast.Tuple(elts=[gast.Name(n, ctx, None, None) for n in tape_names], ctx=ctx)
+
+    value = gast.Tuple(elts=[result.output, names(gast.Load())], ctx=gast.Load())
+    certain = reverse.certainly_assigned(result.primal) | set(params)
+    unset = [  # tape entries some paths never assign (a branch not taken)
+        gast.Assign(
+            targets=[gast.Name(n, gast.Store(), None, None)],
+            value=gast.Constant(None, None),
+            type_comment=None,
+        )
+        for n in tape_names
+        if n not in certain
+    ]
+    body = [*unset, *result.primal, gast.Return(value=value)]
+    forward = _function(f"{fn.__name__}_forward", done.wengert.args, body, fn)
+    unpack = gast.Assign(
+        targets=[names(gast.Store())],
+        value=gast.Name(tape, gast.Load(), None, None),
+        type_comment=None,
+    )
+    backward_args = gast.arguments(
+        args=[
+            gast.Name(tape, gast.Param(), None, None),
+            gast.Name(result.seed, gast.Param(), None, None),
+        ],
+        posonlyargs=[],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=[],
+    )
+    backward = _function(
+        f"{fn.__name__}_backward", backward_args, [unpack, *result.sweep, returned], fn
+    )
+    purity = pipeline.purity(done.parsed, result.bindings)
+    made = []
+    for node, defaults in ((forward, fn.__defaults__ or ()), (backward, ())):
+        node = optimize.optimize(node, namer.created, purity, result.stack, namer.adjoints)
+        made.append(codegen.generate(node, done.parsed, result.bindings, "derivative", defaults))
+    callee.forward, callee.backward = made[0].function, made[1].function
+    callee.source = made[0].source + "\n" + made[1].source
+
+
+def _function(
+    name: str, args: gast.arguments, body: list[gast.stmt], fn: Callable[..., Any]
+) -> gast.FunctionDef:
+    node = gast.FunctionDef(
+        name=name,
+        args=args,
+        body=body,
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+        type_params=[],
+    )
+    node.lineno, node.col_offset = fn.__code__.co_firstlineno, 0
+    for statement in body:
+        if not hasattr(statement, "lineno"):
+            gast.copy_location(statement, node)
+    return node

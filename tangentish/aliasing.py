@@ -60,6 +60,7 @@ FRESH = frozenset(
         np.tile,
         np.repeat,
         runtime.zeros_like,
+        runtime.copy_input,
     }
 )
 _COPYING_METHODS = frozenset({"copy", "astype", "flatten", "cumsum", "cumprod", "round"})
@@ -115,8 +116,10 @@ def check(
     augmented: list[gast.AugAssign],
     parsed: ParsedFunction,
     kinds: dict[str, str] | None = None,
-) -> None:
-    """Raise `UnsupportedSyntaxError` where an alias could observe an in-place update."""
+) -> list[str]:
+    """Raise `UnsupportedSyntaxError` where an alias could observe an in-place update. Returns
+    the parameters written into in place: the generated code copies them on entry, so that the
+    caller's arrays are never modified."""
     statements = _statements(wengert.body)
     params = {a.id for a in wengert.args.args}
     augmented_lines = {(a.target.id, a.lineno) for a in augmented}
@@ -131,7 +134,7 @@ def check(
             if augments and not scalar:
                 updates.append((name, position, statement))
     if not updates:
-        return
+        return []
     origins: dict[str, set[str]] = {}  # name → local names it may alias
     definitions: dict[str, list[gast.expr]] = {}
     for statement, _ in statements:
@@ -144,16 +147,19 @@ def check(
             for target in gast.walk(statement.targets[0]):
                 if isinstance(target, gast.Name):
                     origins.setdefault(target.id, set()).add(statement.value.id)
+    copies: set[str] = set()
     for array, position, statement in updates:
         where = location(parsed, statement)
-        made_here = all(_fresh(v, parsed) for v in definitions.get(array, []))
-        if is_write(statement) and (array in params or not made_here):
-            raise UnsupportedSyntaxError(
-                f"a write into `{array}`, which may be the caller's array or a view of "
-                f"another: write into a copy instead (`{array} = {array}.copy()`)",
-                construct="in-place write",
-                **where,
-            )
+        if is_write(statement):
+            roots = _roots(array, definitions, params, parsed, set())
+            if roots is None:
+                raise UnsupportedSyntaxError(
+                    f"a write into `{array}`, which may be a view of another array: write "
+                    f"into a copy instead (`{array} = {array}.copy()`)",
+                    construct="in-place write into a view",
+                    **where,
+                )
+            copies |= roots
         for alias in sorted(_aliases_of(array, origins)):
             if _read_after(alias, position, statements):
                 raise UnsupportedSyntaxError(
@@ -164,6 +170,31 @@ def check(
                     construct="in-place update of an aliased array",
                     **where,
                 )
+    return sorted(copies)
+
+
+def _roots(
+    array: str,
+    definitions: dict[str, list[gast.expr]],
+    params: set[str],
+    parsed: ParsedFunction,
+    seen: set[str],
+) -> set[str] | None:
+    """The parameters whose arrays a write into `array` may reach (through plain copies `b = a`),
+    or None if `array` may be a view (`a[1:]`, `a.T`, ...) of another array."""
+    if array in seen:
+        return set()
+    seen.add(array)
+    found = {array} if array in params else set()
+    for value in definitions.get(array, []):
+        if isinstance(value, gast.Name):
+            inner = _roots(value.id, definitions, params, parsed, seen)
+            if inner is None:
+                return None
+            found |= inner
+        elif not _fresh(value, parsed):
+            return None
+    return found
 
 
 def _aliases_of(array: str, origins: dict[str, set[str]]) -> set[str]:

@@ -80,7 +80,21 @@ def stages(
     params = parsed.params
     kinds = kinds or (UNKNOWN,) * len(params)
     kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
-    aliasing.check(wengert, augmented, parsed, kind_of)
+    for name in aliasing.check(wengert, augmented, parsed, kind_of):
+        copy = gast.Call(
+            func=gast.Name(
+                parsed.namespace.bind("copy_input", runtime.copy_input, namer),
+                gast.Load(),
+                None,
+                None,
+            ),
+            args=[gast.Name(name, gast.Load(), None, None)],
+            keywords=[],
+        )
+        entry = gast.Assign(
+            targets=[gast.Name(name, gast.Store(), None, None)], value=copy, type_comment=None
+        )
+        wengert.body.insert(0, gast.copy_location(entry, wengert))
     wrt_names = tuple(params[i] for i in wrt)
     activity = analyze(wengert, wrt_names, parsed.namespace)
     result = reverse.build(

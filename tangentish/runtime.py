@@ -52,6 +52,15 @@ def as_sequence(iterable: Any) -> Any:
     return list(iterable)
 
 
+def copy_input(value: Any) -> Any:
+    """A copy of an argument the function writes into, so the caller's value stays as it was."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, dict)):
+        return type(value)(value)
+    return value
+
+
 def zero_at(g: Any, index: Any) -> Any:
     """A copy of the adjoint `g` with zeros at `index`: the adjoint of an array before a write
     into `index` replaced those entries. A copy, because `g` may be shared with other adjoints."""

@@ -15,8 +15,11 @@ wrongly.
 >>> def f(x):
 ...     a = x * 1.0
 ...     a[0] = 2.0
-...     return a
->>> check(lower(parse(f), Namer(set())), [], parse(f), {})
+...     b = x
+...     b[1] = 3.0
+...     return a + b
+>>> check(lower(parse(f), Namer(set())), [], parse(f), {})  # `x` is copied on entry
+['x']
 """
 
 from __future__ import annotations

@@ -153,4 +153,4 @@ def is_zero_method(name: str) -> bool:
 def load() -> None:
     """Import every rule module (they register themselves)."""
     from . import builtins  # noqa: F401
-    from .numpy import elementwise, structural  # noqa: F401
+    from .numpy import elementwise, linalg, reductions, selection, shape, structural  # noqa: F401

@@ -19,7 +19,7 @@ def _shape(a: Any) -> tuple[int, ...]:
     return np.shape(a)
 
 
-def _restore_axes(g: Any, a: Any, axis: Axis, keepdims: bool) -> Any:
+def restore_axes(g: Any, a: Any, axis: Axis, keepdims: bool) -> Any:
     """`g` of a reduction's output, with the reduced axes put back as length-1 axes."""
     if axis is None or keepdims or np.ndim(a) == 0:
         return g
@@ -31,7 +31,7 @@ def sum_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> An
     shape = _shape(a)
     if shape == ():
         return g
-    return np.broadcast_to(_restore_axes(g, a, axis, keepdims), shape).copy()
+    return np.broadcast_to(restore_axes(g, a, axis, keepdims), shape).copy()
 
 
 def prod_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = False) -> Any:
@@ -56,7 +56,7 @@ def extremum_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool =
     """The adjoint of `max`/`min`: to the extreme entries, shared evenly where they tie."""
     if np.ndim(a) == 0:
         return g
-    hit = a == _restore_axes(y, a, axis, keepdims)
+    hit = a == restore_axes(y, a, axis, keepdims)
     count = np.sum(hit, axis=axis, keepdims=True)
     return sum_adjoint(g, a, axis, keepdims) * hit / count
 
@@ -66,10 +66,10 @@ def matmul_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
     a2 = np.asarray(a)[np.newaxis, :] if np.ndim(a) == 1 else np.asarray(a)
     b2 = np.asarray(b)[:, np.newaxis] if np.ndim(b) == 1 else np.asarray(b)
     g2 = np.asarray(g)
+    if np.ndim(b) == 1:  # the output lost b's column axis, then a's row axis: put them back
+        g2 = np.expand_dims(g2, -1)
     if np.ndim(a) == 1:
         g2 = np.expand_dims(g2, -2)
-    if np.ndim(b) == 1:
-        g2 = np.expand_dims(g2, -1)
     if first:
         grad = g2 @ np.swapaxes(b2, -1, -2)
         grad = grad[..., 0, :] if np.ndim(a) == 1 else grad
@@ -80,15 +80,14 @@ def matmul_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
 
 
 def dot_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
-    """The adjoint of `np.dot(a, b)`: a product with a scalar, or a matrix product up to 2-D."""
+    """The adjoint of `np.dot(a, b)`: a product with a scalar, else a `tensordot` over the last
+    axis of `a` and the second-to-last (or only) axis of `b`."""
+    from .linalg_ops import tensordot_adjoint
+
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * (b if first else a), a if first else b)
-    if np.ndim(a) > 2 or np.ndim(b) > 2:
-        raise ValueError(
-            "tangentish differentiates np.dot of arrays up to 2-D; use np.matmul (@) or "
-            "np.tensordot for higher dimensions"
-        )
-    return matmul_adjoint(g, a, b, first)
+    axes = ([np.ndim(a) - 1], [max(np.ndim(b) - 2, 0)])
+    return tensordot_adjoint(g, a, b, axes, first)
 
 
 def getitem_adjoint(g: Any, a: Any, index: Any) -> Any:
@@ -100,7 +99,7 @@ def getitem_adjoint(g: Any, a: Any, index: Any) -> Any:
                 parts[i] = gi
         else:
             parts[index] = g
-        return type(a)(parts)
+        return type(a)(parts) if not hasattr(a, "_fields") else tuple(parts)  # namedtuples
     grad = zeros_like(a)
     np.add.at(grad, index, g)
     return grad

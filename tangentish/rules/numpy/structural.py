@@ -22,6 +22,7 @@ from .adjoint_ops import (
     sum_adjoint,
     transpose_adjoint,
 )
+from .shape_ops import ravel_adjoint
 
 
 def _arrays(*shapes):
@@ -79,17 +80,27 @@ def reduce_min(a, axis=None, out=None, keepdims=False, *, g, y):
     return extremum_adjoint(g, a, y, axis, keepdims)
 
 
-@adjoints(np.dot, samples=_pairs(*_PRODUCTS, ((), (3,)), ((2, 2), ())), methods=("dot",))
+@adjoints(
+    np.dot,
+    samples=_pairs(*_PRODUCTS, ((), (3,)), ((2, 2), ()), ((2, 3, 4), (4,)), ((2, 3), (4, 3, 2))),
+    methods=("dot",),
+)
 def dot(a, b, *, g):
     return dot_adjoint(g, a, b, True), dot_adjoint(g, a, b, False)
 
 
-@adjoints(operator.matmul, np.matmul, samples=_pairs(*_PRODUCTS, ((2, 2, 3), (3, 2))))
+_MATMUL = (operator.matmul, np.matmul) + (
+    (np.linalg.matmul,) if hasattr(np.linalg, "matmul") else ()
+)
+_OUTER = (np.outer,) + ((np.linalg.outer,) if hasattr(np.linalg, "outer") else ())
+
+
+@adjoints(*_MATMUL, samples=_pairs(*_PRODUCTS, ((2, 2, 3), (3, 2)), ((3,), (2, 3, 2))))
 def matmul(a, b, *, g):
     return matmul_adjoint(g, a, b, True), matmul_adjoint(g, a, b, False)
 
 
-@adjoints(np.outer, samples=_pairs(((3,), (2,)), ((2, 2), (3,))))
+@adjoints(*_OUTER, samples=_pairs(((3,), (2,)), ((4,), (3,))))
 def outer(a, b, *, g):
     return (
         np.reshape(g @ np.ravel(b), np.shape(a)),
@@ -112,18 +123,44 @@ def T(a, *, g):
     return np.transpose(g)
 
 
-@adjoints(np.reshape, samples=lambda rng: [((rng.normal(size=(2, 3)), (3, 2)), {})])
-def reshape(a, newshape=None, order="C", *, g):
+@adjoints(
+    np.reshape,
+    samples=lambda rng: [
+        ((rng.normal(size=(2, 3)), (3, 2)), {}),
+        ((rng.normal(size=(2, 3)), -1), {"order": "F"}),
+    ],
+)
+def reshape(a, shape=None, order="C", newshape=None, copy=None, *, g):
+    """`shape` is NumPy 2's name for the new shape, `newshape` NumPy 1's."""
     return np.reshape(g, np.shape(a), order=order)
 
 
 @adjoints(
-    np.ravel,
-    samples=_arrays((2, 3)),
-    methods=("reshape", "ravel", "flatten", "squeeze", "copy"),
+    samples=lambda rng: [((rng.normal(size=(2, 3)), 3, 2), {}), ((rng.normal(size=(2, 3)), 6), {})],
+    methods=("reshape",),
 )
-def reshape_method(a, *args, g):
+def reshape_method(a, *shape, g):
+    """`a.reshape(2, 3)` or `a.reshape((2, 3))`: the shape as separate arguments (order C)."""
     return np.reshape(g, np.shape(a))
+
+
+@adjoints(samples=_arrays((2, 1, 3), (2, 3)), methods=("squeeze", "copy"))
+def same_entries_method(a, *args, g):
+    """Methods that keep every entry in C order: `g` in `a`'s shape."""
+    return np.reshape(g, np.shape(a))
+
+
+@adjoints(
+    np.ravel,
+    samples=lambda rng: [
+        ((rng.normal(size=(2, 3)),), {}),
+        ((rng.normal(size=(2, 3)), "F"), {}),
+        ((rng.normal(size=(2, 3)), "K"), {}),
+    ],
+    methods=("ravel", "flatten"),
+)
+def ravel(a, order="C", *, g):
+    return ravel_adjoint(g, a, order)
 
 
 @adjoints(np.squeeze, samples=_arrays((2, 1, 3), (1, 3)))
@@ -166,6 +203,9 @@ def stack(arrays, axis=0, *, g):
         ((rng.normal(size=(3, 4)), (slice(None), 0)), {}),
         ((rng.normal(size=(3, 4)), (Ellipsis, None, 1)), {}),
         ((rng.normal(size=4), np.array([0, 2, 2])), {}),
+        ((rng.normal(size=4), np.array([True, False, True, True])), {}),
+        ((rng.normal(size=(3, 4)), (np.array([0, 2, 0]), np.array([1, 1, 3]))), {}),
+        ((rng.normal(size=(3, 4)), (slice(None, None, -1), np.array([-1, 0]))), {}),
     ],
 )
 def getitem(a, index, *, g):

@@ -20,7 +20,7 @@ import numpy as np
 from . import calls, rules, runtime
 from .activity import Activity
 from .errors import MissingRuleError, NonDifferentiableError, UnsupportedSyntaxError
-from .kinds import CONTAINER, SCALAR, operand_kind
+from .kinds import ARRAY, SCALAR, operand_kind
 from .naming import Namer
 from .parse import ParsedFunction, location
 from .primitives import Primitive, classify
@@ -97,7 +97,7 @@ class Adjoints:
         """`x_bar = c` for the first contribution to `x`, `x_bar = c + x_bar` after that."""
         adjoint = self.adjoint_name(primal)
         if primal in self.defined:
-            if self.kinds.get(primal) == CONTAINER:
+            if self.kinds.get(primal) not in (SCALAR, ARRAY):  # maybe a tuple: add entrywise
                 add = self.bind("add_adjoints", runtime.add_adjoints)
                 contribution = gast.Call(
                     func=load(add), args=[contribution, load(adjoint)], keywords=[]

@@ -76,7 +76,7 @@ def snapshot(value: Any) -> Any:
 
 def add_adjoints(a: Any, b: Any) -> Any:
     """`a + b` for adjoints, entry by entry for tuples and lists (whose `+` would concatenate)."""
-    if isinstance(a, (list, tuple)):
+    if type(a) in (list, tuple) or isinstance(a, (list, tuple)):
         return type(a)(add_adjoints(x, y) for x, y in zip(a, b))
     return a + b
 

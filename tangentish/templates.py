@@ -29,6 +29,9 @@ import gast
 
 from .errors import InternalError
 
+#: The keyword-only parameters a rule reads for the output's value and adjoint.
+_RESERVED = ("g", "y")
+
 #: How a template asks for a global it reads: (name in the rule, the object) → name to emit.
 Binder = Callable[[str, Any], str]
 
@@ -55,11 +58,12 @@ class Template:
             if self.varargs is None:
                 raise TypeError(f"{self.name} takes {len(self.params)} positional arguments")
             bound[self.varargs] = gast.Tuple(elts=list(extra), ctx=gast.Load())
+        options = [k for k in self.keywords if k not in _RESERVED]  # keyword-only parameters
         for key, value in keywords.items():
-            if key not in self.params or key in bound:
+            if key not in (*self.params, *options) or key in bound:
                 raise TypeError(f"{self.name} has no keyword argument {key!r} here")
             bound[key] = value
-        for name in self.params:
+        for name in (*self.params, *options):
             if name not in bound:
                 if name not in self.defaults:
                     raise TypeError(f"{self.name} needs argument {name!r}")
@@ -112,6 +116,12 @@ def template_of(rule: Callable[..., Any]) -> Template:
         for s in node.body
         if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))
     ]
+    reserved = [p for p in inspect.signature(rule).parameters.values() if p.name in _RESERVED]
+    if any(p.kind is not p.KEYWORD_ONLY for p in reserved):
+        raise InternalError(
+            f"rule {rule.__qualname__}: `g` and `y` name the output's adjoint and value, so they "
+            "must be keyword-only (give the primal's parameter another name)"
+        )
     if (
         not isinstance(node, gast.FunctionDef)
         or len(body) != 1
@@ -127,6 +137,8 @@ def template_of(rule: Callable[..., Any]) -> Template:
             varargs = p.name
         elif p.kind is p.KEYWORD_ONLY:
             keywords.append(p.name)
+            if p.default is not p.empty:
+                defaults[p.name] = p.default
         else:
             params.append(p.name)
             if p.default is not p.empty:

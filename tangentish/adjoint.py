@@ -9,6 +9,7 @@ negative `x` never evaluates `log(x)`.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import operator
@@ -185,6 +186,8 @@ class Adjoints:
         self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name
     ) -> list[gast.stmt]:
         active = [i for i, a in enumerate(primitive.args) if self.is_active(a)]
+        if primitive.kind == "unknown" or isinstance(primitive.function, functools.partial):
+            return self.call_dynamic(primitive, statement, target, g)
         if calls.is_user_function(primitive.function) and not rules.lookup(
             primitive.function, len(primitive.args)
         ):
@@ -293,6 +296,45 @@ class Adjoints:
         for k, name in enumerate(active):
             part = gast.Subscript(value=backward, slice=gast.Constant(k, None), ctx=gast.Load())
             out.append(self.accumulate(operands[name].id, part, statement))
+        return out
+
+    def call_dynamic(
+        self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name
+    ) -> list[gast.stmt]:
+        """`y = fn(a)` where `fn` is a value (an argument, a lambda, a partial): which function
+        it is, and so its derivative, is found when the call runs."""
+        if any(self.is_active(v) for v in primitive.keywords.values()):
+            raise UnsupportedSyntaxError(
+                "an active keyword argument in a call to a function value; pass it by position",
+                construct="call to a function value",
+                **location(self.parsed, statement),
+            )
+        active = [i for i, a in enumerate(primitive.args) if self.is_active(a)]
+        spec = gast.Tuple(elts=[gast.Constant(i, None) for i in active], ctx=gast.Load())
+        forward = gast.Call(
+            func=load(self.bind("call_forward", calls.call_forward)),
+            args=[statement.value.func, spec, *primitive.args],
+            keywords=[gast.keyword(arg=k, value=v) for k, v in primitive.keywords.items()],
+        )
+        tape = self.namer.temporary()
+        pair = gast.Tuple(
+            elts=[load(target, gast.Store()), load(tape, gast.Store())], ctx=gast.Store()
+        )
+        replay = gast.Assign(targets=[pair], value=forward, type_comment=None)
+        self.replacement = [gast.copy_location(replay, statement)]
+        backward = gast.Call(
+            func=load(self.bind("call_backward", calls.call_backward)),
+            args=[load(tape), g],
+            keywords=[],
+        )
+        out: list[gast.stmt] = []
+        if len(active) > 1:
+            grads = self.namer.temporary()
+            out.append(assign(grads, backward, statement))
+            backward = load(grads)
+        for k, i in enumerate(active):
+            part = gast.Subscript(value=backward, slice=gast.Constant(k, None), ctx=gast.Load())
+            out.append(self.accumulate(primitive.args[i].id, part, statement))
         return out
 
     def needs_unbroadcast(self, primitive: Primitive, operand: gast.Name) -> bool:

@@ -10,7 +10,9 @@ own entry while it is being compiled, so recursion works to any depth.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import linecache
 import threading
 import weakref
 from typing import Any, Callable
@@ -18,6 +20,8 @@ from typing import Any, Callable
 import gast
 
 from . import kinds as kind_module
+from .errors import UnsupportedSyntaxError
+from .parse import ParsedFunction, location
 
 _CALLEES: weakref.WeakKeyDictionary[Callable[..., Any], dict[Any, Callee]] = (
     weakref.WeakKeyDictionary()
@@ -110,7 +114,7 @@ def _compile(
         if n not in certain
     ]
     body = [*unset, *result.primal, gast.Return(value=value)]
-    forward = _function(f"{fn.__name__}_forward", done.wengert.args, body, fn)
+    forward = _function(f"{done.parsed.node.name}_forward", done.wengert.args, body, fn)
     unpack = gast.Assign(
         targets=[names(gast.Store())],
         value=gast.Name(tape, gast.Load(), None, None),
@@ -129,7 +133,7 @@ def _compile(
         defaults=[],
     )
     backward = _function(
-        f"{fn.__name__}_backward", backward_args, [unpack, *result.sweep, returned], fn
+        f"{done.parsed.node.name}_backward", backward_args, [unpack, *result.sweep, returned], fn
     )
     purity = pipeline.purity(done.parsed, result.bindings)
     made = []
@@ -157,3 +161,79 @@ def _function(
         if not hasattr(statement, "lineno"):
             gast.copy_location(statement, node)
     return node
+
+
+def call_forward(fn: Any, active: tuple[int, ...], *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    """Run a call to a function value, `fn(*args, **kwargs)`, through the derivative of whatever
+    function `fn` turns out to be; `active` are the positions of the arguments to differentiate.
+    Returns the value and the tape `call_backward` needs."""
+    while isinstance(fn, functools.partial):  # partial(g, a)(b) is g(a, b)
+        active = tuple(i + len(fn.args) for i in active)
+        args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
+    if not is_user_function(fn):
+        fn = _caller(fn, len(args), tuple(kwargs))
+    params = list(inspect.signature(fn).parameters)
+    names = tuple(params[i] for i in active)
+    kinds = {p: kind_module.of_value(a) for p, a in zip(params, args)}
+    callee = derive(fn, names, kinds, {})
+    value, tape = callee.forward(*args, **kwargs)
+    return value, (callee, tape)
+
+
+def call_backward(tape: tuple[Callee, Any], seed: Any) -> tuple[Any, ...]:
+    """The adjoints of the active arguments of a call made by `call_forward`."""
+    callee, inner = tape
+    return callee.backward(inner, seed)
+
+
+@functools.lru_cache(maxsize=256)
+def _caller(fn: Any, count: int, keywords: tuple[str, ...]) -> Callable[..., Any]:
+    """A Python function that calls `fn` (a NumPy function, a builtin): tangentish
+    differentiates its source, which applies `fn`'s derivative rule."""
+    params = [f"x{i}" for i in range(count)] + list(keywords)
+    call = ", ".join([f"x{i}" for i in range(count)] + [f"{k}={k}" for k in keywords])
+    name = getattr(fn, "__name__", "function")
+    source = f"def call_{name}({', '.join(params)}):\n    return fn({call})\n"
+    filename = f"<tangentish call of {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {"fn": fn, "__name__": "tangentish.calls"}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own one-line source
+    caller = namespace[f"call_{name}"]
+    caller.__module__ = "tangentish_calls"  # a user function to `is_user_function`
+    return caller
+
+
+def check_closures(
+    wengert: gast.FunctionDef, varied: frozenset[str], parsed: ParsedFunction
+) -> None:
+    """Refuse functions made inside the differentiated one that read varied values: their
+    derivatives would need the enclosing function's adjoints, which a call cannot reach."""
+    for node in gast.walk(wengert):
+        if node is wengert:
+            continue
+        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            params = {a.id for a in node.args.args}
+            body = node.body if isinstance(node, gast.FunctionDef) else [node.body]
+            names = [n for b in body for n in gast.walk(b) if isinstance(n, gast.Name)]
+            assigned = {n.id for n in names if isinstance(n.ctx, gast.Store)}
+            free = sorted({n.id for n in names if isinstance(n.ctx, gast.Load)} - params - assigned)
+            closed = [name for name in free if name in varied]
+            if closed:
+                what = "lambda" if isinstance(node, gast.Lambda) else f"function {node.name}"
+                raise UnsupportedSyntaxError(
+                    f"the {what} reads `{closed[0]}` from the enclosing function, which varies "
+                    f"with the differentiated inputs; pass `{closed[0]}` to it as an argument",
+                    construct="closure over a differentiated variable",
+                    **location(parsed, node),
+                )
+        elif isinstance(node, gast.Call):
+            found = parsed.namespace.resolve(node.func)
+            if found is not None and found.value is functools.partial:
+                bound = [a.id for a in node.args[1:] if isinstance(a, gast.Name) and a.id in varied]
+                if bound:
+                    raise UnsupportedSyntaxError(
+                        f"functools.partial binds `{bound[0]}`, which varies with the "
+                        "differentiated inputs; pass it when calling instead",
+                        construct="partial over a differentiated variable",
+                        **location(parsed, node),
+                    )

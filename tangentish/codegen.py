@@ -67,8 +67,10 @@ def _statements(body: list[gast.stmt], base: str, indent: str) -> list[str]:
         elif isinstance(statement, gast.While):
             lines.append(f"{indent}while {_expr(statement.test)}:{comment}")
             lines += _statements(statement.body, base, indent + "    ")
-        else:
-            lines.append(f"{indent}{gast.unparse(statement).strip()}{comment}")
+        else:  # a simple statement, or a nested function printed as it is
+            first, *rest = gast.unparse(statement).strip().splitlines()
+            lines.append(f"{indent}{first}{comment}")
+            lines += [f"{indent}{line}" for line in rest]
     return lines
 
 

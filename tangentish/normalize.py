@@ -109,6 +109,8 @@ class _Lowering:
             self.loop_for(node)
         elif isinstance(node, gast.Break):
             self.emit(gast.Break())
+        elif isinstance(node, gast.FunctionDef):  # made at run time, differentiated when called
+            self.emit(copy.deepcopy(node))
         elif not isinstance(node, gast.Pass):
             raise InternalError(f"normalize met {type(node).__name__}", **self.where(node))
 
@@ -258,6 +260,8 @@ class _Lowering:
 
     def primitive(self, node: gast.expr) -> gast.expr:
         """Lower `node` to one primitive whose operands are all operands."""
+        if isinstance(node, gast.Lambda):  # a function value, differentiated when called
+            return copy.deepcopy(node)
         if isinstance(node, (gast.Name, gast.Constant)):
             return (
                 gast.Name(node.id, gast.Load(), None, None) if isinstance(node, gast.Name) else node
@@ -412,6 +416,8 @@ def check_wengert(node: gast.FunctionDef, parsed: ParsedFunction) -> None:
         raise InternalError(message, **location(parsed, statement))
 
     def check_reads(value: gast.expr, statement: gast.stmt) -> None:
+        if isinstance(value, gast.Lambda):
+            return  # its names are read when it is called
         for name in _operand_names(value):
             if name not in defined and namespace.lookup(name) is MISSING:
                 fail(f"{name!r} is used before it is assigned", statement)
@@ -419,6 +425,9 @@ def check_wengert(node: gast.FunctionDef, parsed: ParsedFunction) -> None:
     def check(body: list[gast.stmt]) -> None:
         for statement in body:
             if isinstance(statement, (gast.Break, gast.Pass)):
+                continue
+            if isinstance(statement, gast.FunctionDef):  # a nested function: its own compile
+                defined.add(statement.name)
                 continue
             if isinstance(statement, (gast.If, gast.While)):
                 if not _is_operand(statement.test):
@@ -473,6 +482,8 @@ def _is_operand(node: gast.expr | None) -> bool:
 
 
 def _is_primitive(node: gast.expr) -> bool:
+    if isinstance(node, gast.Lambda):
+        return True
     if isinstance(node, gast.BinOp):
         return _is_operand(node.left) and _is_operand(node.right)
     if isinstance(node, gast.UnaryOp):

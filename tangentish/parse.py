@@ -120,18 +120,17 @@ def parse(fn: Callable[..., Any]) -> ParsedFunction:
             "of the functions it differentiates (functions typed at an interactive prompt or "
             "made by exec() have none)"
         ) from None
-    source = "".join(lines)
-    dedented = textwrap.dedent(source)
     indent = len(lines[0]) - len(lines[0].lstrip())
-    module = gast.parse(dedented)
-    node = module.body[0] if module.body else None
+    if fn.__name__ == "<lambda>":
+        node = _lambda(fn, lines, filename, firstlineno)
+    else:
+        node = gast.parse(textwrap.dedent("".join(lines))).body[0]
     if not isinstance(node, gast.FunctionDef):
-        construct = "lambda" if fn.__name__ == "<lambda>" else type(node).__name__
         raise UnsupportedSyntaxError(
-            f"{fn.__qualname__} is a {construct}; define it with `def` to differentiate it",
+            f"{fn.__qualname__} is not a function definition",
             filename=filename,
             lineno=firstlineno,
-            construct=construct,
+            construct=type(node).__name__,
         )
     for child in gast.walk(node):
         if hasattr(child, "lineno"):
@@ -149,6 +148,51 @@ def parse(fn: Callable[..., Any]) -> ParsedFunction:
                 continue
     namespace = Namespace(fn.__globals__, closure, frozenset(_local_names(node)))
     return ParsedFunction(fn, node, filename, namespace)
+
+
+def _lambda(fn: types.FunctionType, lines: list[str], filename: str, line: int) -> gast.FunctionDef:
+    """The lambda `fn` as a one-statement `def`, found among the lambdas on its source line by its
+    parameters (and, where Python records them, its columns)."""
+    text = textwrap.dedent("".join(lines)).strip()
+    tree = None
+    for candidate in (text, f"({text})", text.rstrip(",;\\")):
+        try:
+            tree = gast.parse(candidate)
+            break
+        except SyntaxError:
+            continue
+    params = list(fn.__code__.co_varnames[: fn.__code__.co_argcount])
+    found = (
+        []
+        if tree is None
+        else [
+            n
+            for n in gast.walk(tree)
+            if isinstance(n, gast.Lambda)
+            and n.lineno == 1
+            and [a.id for a in n.args.args] == params
+        ]
+    )
+    if len(found) != 1:
+        why = "found no lambda" if not found else "found several lambdas with those parameters"
+        raise SourceUnavailableError(
+            f"cannot read the source of a lambda at {filename}, line {line}: {why} there; "
+            "assign it with `def` instead",
+            filename=filename,
+            lineno=line,
+        )
+    lam = found[0]
+    body = gast.copy_location(gast.Return(value=lam.body), lam.body)
+    node = gast.FunctionDef(
+        name="_lambda",
+        args=lam.args,
+        body=[body],
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+        type_params=[],
+    )
+    return gast.copy_location(node, lam)
 
 
 def _local_names(node: gast.FunctionDef) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import gast
 import numpy as np
 
-from . import aliasing, codegen, normalize, optimize, reverse, rules, runtime, structure
+from . import aliasing, calls, codegen, normalize, optimize, reverse, rules, runtime, structure
 from .activity import Activity, analyze
 from .kinds import UNKNOWN, infer
 from .naming import Namer, names_in
@@ -97,6 +97,7 @@ def stages(
         wengert.body.insert(0, gast.copy_location(entry, wengert))
     wrt_names = tuple(params[i] for i in wrt)
     activity = analyze(wengert, wrt_names, parsed.namespace)
+    calls.check_closures(wengert, activity.varied, parsed)
     result = reverse.build(
         parsed, wengert, activity, kind_of, wrt_names, namer, preserve_result=preserve_result
     )

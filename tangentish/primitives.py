@@ -47,7 +47,7 @@ class Primitive:
     """One statement's computation. Exactly one of `function`/`method` is set for an operation;
     neither for a copy (`v = a`) or a container (`v = (a, b)`)."""
 
-    kind: str  # "copy", "container", "call", "method", "unknown"
+    kind: str  # "copy", "container", "call", "method", "function" (a lambda), "unknown"
     args: list[gast.expr]
     keywords: dict[str, gast.expr] = field(default_factory=dict)
     function: Any = None
@@ -57,6 +57,8 @@ class Primitive:
 
 def classify(value: gast.expr, namespace: Namespace) -> Primitive:
     """The primitive a Wengert-list right-hand side computes."""
+    if isinstance(value, gast.Lambda):
+        return Primitive("function", [])
     if isinstance(value, (gast.Name, gast.Constant)):
         return Primitive("copy", [value])
     if isinstance(value, (gast.Tuple, gast.List)):
@@ -89,5 +91,8 @@ def classify(value: gast.expr, namespace: Namespace) -> Primitive:
 
 
 def operand_names(expr: gast.expr) -> list[str]:
-    """The local names an operand or index expression reads, in order."""
+    """The local names an operand or index expression reads, in order (not those a lambda reads
+    when it is called)."""
+    if isinstance(expr, gast.Lambda):
+        return []
     return [n.id for n in gast.walk(expr) if isinstance(n, gast.Name)]

@@ -33,6 +33,7 @@ STATEMENTS = (
     gast.While,
     gast.Break,
     gast.Continue,
+    gast.FunctionDef,
 )
 EXPRESSIONS = (
     gast.BinOp,
@@ -48,6 +49,7 @@ EXPRESSIONS = (
     gast.Compare,
     gast.BoolOp,
     gast.IfExp,
+    gast.Lambda,
 )
 OPERATORS = (
     gast.Add,
@@ -81,8 +83,6 @@ _NAMES = {
     gast.ClassDef: "a class definition",
     gast.Yield: "`yield` (generators)",
     gast.YieldFrom: "`yield from` (generators)",
-    gast.FunctionDef: "a nested function definition",
-    gast.Lambda: "a lambda",
     gast.ListComp: "a list comprehension",
     gast.Dict: "a dict literal",
     gast.Starred: "star-unpacking",
@@ -115,6 +115,8 @@ def _check_block(parsed: ParsedFunction, body: list[gast.stmt]) -> None:
 def _check_statement(parsed: ParsedFunction, statement: gast.stmt) -> None:
     if not isinstance(statement, STATEMENTS):
         _reject_node(parsed, statement)
+    if isinstance(statement, gast.FunctionDef):
+        return  # a nested function: checked when it is called, as every callee is
     if isinstance(statement, gast.Return) and statement.value is None:
         _reject(parsed, statement, "`return` without a value", "return without value")
     if isinstance(statement, (gast.If, gast.For, gast.While)):
@@ -142,7 +144,7 @@ def _check_statement(parsed: ParsedFunction, statement: gast.stmt) -> None:
 
 
 def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: gast.stmt) -> None:
-    for child in gast.walk(expression):
+    for child in _walk_outside_lambdas(expression):
         if isinstance(
             child, (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
         ):
@@ -153,6 +155,15 @@ def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: 
                 _reject(parsed, child.value, "`**kwargs` in a call", "**kwargs call")
         elif not isinstance(child, EXPRESSIONS):
             _reject_node(parsed, child, anchor=statement)
+
+
+def _walk_outside_lambdas(node: gast.AST) -> list[gast.AST]:
+    """The nodes of an expression, not descending into lambdas (checked when called)."""
+    found = [node]
+    if not isinstance(node, gast.Lambda):
+        for child in gast.iter_child_nodes(node):
+            found += _walk_outside_lambdas(child)
+    return found
 
 
 def _check_target(parsed: ParsedFunction, target: gast.expr) -> None:

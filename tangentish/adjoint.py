@@ -21,7 +21,7 @@ import numpy as np
 from . import calls, rules, runtime
 from .activity import Activity
 from .errors import MissingRuleError, NonDifferentiableError, UnsupportedSyntaxError
-from .kinds import ARRAY, SCALAR, operand_kind
+from .kinds import ARRAY, CONTAINER, SCALAR, operand_kind
 from .naming import Namer
 from .parse import ParsedFunction, location
 from .primitives import Primitive, classify
@@ -127,6 +127,15 @@ class Adjoints:
             if self.is_active(source) and source.id != target.id:
                 return [self.accumulate(source.id, g, statement)]
             return []
+        if primitive.kind == "dict":
+            keys = list(primitive.keywords.values())
+            return [
+                self.accumulate(
+                    v.id, gast.Subscript(value=g, slice=keys[i], ctx=gast.Load()), statement
+                )
+                for i, v in enumerate(primitive.args)
+                if self.is_active(v)
+            ]
         if primitive.kind == "container":
             return [
                 self.accumulate(
@@ -194,6 +203,9 @@ class Adjoints:
             return self.call_user(primitive, statement, target, g)
         if primitive.function is not None and rules.is_zero(primitive.function):
             return []
+        kinds = [operand_kind(a, self.kinds, self.parsed.namespace) for a in primitive.args]
+        if primitive.function is operator.add and CONTAINER in kinds:  # list + list
+            primitive = Primitive("call", primitive.args, function=list.__add__)
         if primitive.method is not None and rules.is_zero_method(primitive.method):
             return []
         rule = self.find_rule(primitive, statement)

@@ -30,7 +30,7 @@ import numpy as np
 from . import rules, runtime
 from .activity import is_write
 from .errors import UnsupportedSyntaxError
-from .kinds import SCALAR
+from .kinds import CONTAINER, SCALAR
 from .parse import ParsedFunction, location
 from .primitives import classify
 
@@ -64,6 +64,9 @@ FRESH = frozenset(
         np.repeat,
         runtime.zeros_like,
         runtime.copy_input,
+        runtime.list_append,
+        runtime.list_extend,
+        runtime.list_pop,
     }
 )
 _COPYING_METHODS = frozenset({"copy", "astype", "flatten", "cumsum", "cumprod", "round"})
@@ -89,7 +92,9 @@ def _statements(body: list[gast.stmt]) -> list[tuple[gast.stmt, tuple[int, ...]]
 
 def _fresh(value: gast.expr, parsed: ParsedFunction) -> bool:
     """True when `value` certainly makes a new array (or a number)."""
-    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant)):
+    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Constant, gast.Dict)):
+        return True
+    if isinstance(value, (gast.List, gast.Tuple)):  # a new container (of possibly shared items)
         return True
     primitive = classify(value, parsed.namespace)
     if primitive.kind == "method":
@@ -103,9 +108,12 @@ def _fresh(value: gast.expr, parsed: ParsedFunction) -> bool:
     return rule is not None and rule.tier == "partials"
 
 
-def _aliases(value: gast.expr, parsed: ParsedFunction) -> set[str]:
-    """Local names whose array the value may share memory with (a copy, a view, a container)."""
+def _aliases(value: gast.expr, parsed: ParsedFunction, kinds: dict[str, str]) -> set[str]:
+    """Local names whose array the value may share memory with (a copy, a view, a container).
+    An entry read from a list or dict shares nothing with the list itself."""
     if _fresh(value, parsed):
+        return set()
+    if isinstance(value, gast.Subscript) and kinds.get(getattr(value.value, "id", "")) == CONTAINER:
         return set()
     primitive = classify(value, parsed.namespace)
     if primitive.kind == "call" and rules.is_zero(primitive.function):
@@ -116,7 +124,7 @@ def _aliases(value: gast.expr, parsed: ParsedFunction) -> set[str]:
 
 def check(
     wengert: gast.FunctionDef,
-    augmented: list[gast.AugAssign],
+    augmented: list[tuple[str, int]],
     parsed: ParsedFunction,
     kinds: dict[str, str] | None = None,
 ) -> list[str]:
@@ -125,7 +133,7 @@ def check(
     caller's arrays are never modified."""
     statements = _statements(wengert.body)
     params = {a.id for a in wengert.args.args}
-    augmented_lines = {(a.target.id, a.lineno) for a in augmented}
+    augmented_lines = set(augmented)
     updates: list[tuple[str, int, gast.stmt]] = []  # (array, position, statement)
     for position, (statement, _) in enumerate(statements):
         if is_write(statement):
@@ -138,14 +146,16 @@ def check(
                 updates.append((name, position, statement))
     if not updates:
         return []
-    origins: dict[str, set[str]] = {}  # name → local names it may alias
+    origins: dict[str, set[str]] = {}  # name → local names it may be derived from (a view...)
+    bound_to: dict[str, set[str]] = {}  # name → local names it is a plain copy of (`b = a`)
     definitions: dict[str, list[gast.expr]] = {}
     for statement, _ in statements:
         if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
             name = statement.targets[0].id
             definitions.setdefault(name, []).append(statement.value)
             if (kinds or {}).get(name) != SCALAR:  # a number shares no memory
-                origins.setdefault(name, set()).update(_aliases(statement.value, parsed))
+                table = bound_to if isinstance(statement.value, gast.Name) else origins
+                table.setdefault(name, set()).update(_aliases(statement.value, parsed, kinds or {}))
         elif isinstance(statement, gast.Assign) and not is_write(statement):
             for target in gast.walk(statement.targets[0]):
                 if isinstance(target, gast.Name):
@@ -163,7 +173,7 @@ def check(
                     **where,
                 )
             copies |= roots
-        for alias in sorted(_aliases_of(array, origins)):
+        for alias in sorted(_aliases_of(array, origins, bound_to)):
             if _read_after(alias, position, statements):
                 raise UnsupportedSyntaxError(
                     f"`{array}` is updated in place here, and `{alias}` may share its memory "
@@ -200,17 +210,23 @@ def _roots(
     return found
 
 
-def _aliases_of(array: str, origins: dict[str, set[str]]) -> set[str]:
-    """Every name that may share memory with `array`, through any chain of copies and views, in
-    either direction (after `b = a`, each is an alias of the other)."""
-    found = {array}
+def _aliases_of(
+    array: str, origins: dict[str, set[str]], bound_to: dict[str, set[str]]
+) -> set[str]:
+    """Every other name that may share memory with `array`: names bound to the same object
+    (through plain copies `b = a`, either way), and anything derived from those (views,
+    containers holding them), through any chain."""
+    same = {array}
     changed = True
     while changed:
-        new = {name for name, sources in origins.items() if sources & found}
-        new |= {source for name in found for source in origins.get(name, ())}
-        new -= found
-        found |= new
-        changed = bool(new)
+        grown = same | {n for n, sources in bound_to.items() if sources & same}
+        grown |= {source for n in same for source in bound_to.get(n, ())}
+        changed, same = grown != same, grown
+    found = set(same)
+    changed = True
+    while changed:
+        grown = found | {n for n, sources in origins.items() if sources & found}
+        changed, found = grown != found, grown
     return found - {array}
 
 

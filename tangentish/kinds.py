@@ -39,6 +39,11 @@ CONTAINER = "container"
 SCALAR_TYPES = (numbers.Number, np.generic)
 
 
+#: NumPy functions that always return an array.
+ARRAY_MAKERS = frozenset(
+    {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like, np.eye}
+)
+
 #: Array methods that reduce to a scalar when called without arguments (`x.sum()`).
 REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min"})
 
@@ -47,7 +52,7 @@ def of_value(value: Any) -> str:
     """The kind of a run-time value: what a specialization is keyed on."""
     if isinstance(value, np.ndarray):
         return ARRAY
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, dict)):
         return CONTAINER
     if isinstance(value, SCALAR_TYPES) and not isinstance(value, (complex, np.complexfloating)):
         return SCALAR
@@ -95,7 +100,7 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
     primitive = classify(value, namespace)
     if primitive.kind == "copy":
         return operand_kind(primitive.args[0], kinds, namespace)
-    if primitive.kind == "container":
+    if primitive.kind in ("container", "dict"):
         return CONTAINER
     if primitive.kind == "method" and primitive.method in REDUCTIONS:
         whole = len(primitive.args) == 1 and not primitive.keywords
@@ -109,6 +114,10 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
         return RANGE
     if function is runtime.as_sequence:
         return operand_kind(primitive.args[0], kinds, namespace)
+    if function in (runtime.list_append, runtime.list_extend, runtime.list_pop):
+        return CONTAINER
+    if function in ARRAY_MAKERS:
+        return ARRAY
     args = [operand_kind(a, kinds, namespace) for a in primitive.args]
     if getattr(function, "__module__", None) == "math" or function is math.pow:
         return SCALAR

@@ -36,7 +36,7 @@ def lower(
     parsed: ParsedFunction,
     namer: Namer,
     node: gast.FunctionDef | None = None,
-    augmented: list[gast.AugAssign] | None = None,
+    augmented: list[tuple[str, int]] | None = None,
 ) -> gast.FunctionDef:
     """The Wengert list of `node` (by default the parsed function, which must already be in the
     single-exit form `structure` makes), checked by `check_wengert`. The `x += y` statements it
@@ -65,7 +65,9 @@ class _Lowering:
         self.parsed, self.namer = parsed, namer
         self.out: list[gast.stmt] = []
         self.anchor: gast.stmt = parsed.node
-        self.augmented: list[gast.AugAssign] = []  # `x += y` on a name, lowered to rebinding
+        #: Updates Python makes in place that are lowered to rebinding: `x += y` and a list's
+        #: `append`/`extend`/`pop`, as (name, line).
+        self.augmented: list[tuple[str, int]] = []
 
     def block(self, statements: list[gast.stmt]) -> list[gast.stmt]:
         """Lower a list of statements; a body that lowers to nothing becomes `pass`."""
@@ -91,13 +93,14 @@ class _Lowering:
             self.write(array.id, index, value)
         elif isinstance(node, gast.AugAssign):
             target = gast.Name(node.target.id, gast.Load(), None, None)
-            self.augmented.append(node)
+            self.augmented.append((node.target.id, node.lineno))
             self.assign(node.target, gast.BinOp(left=target, op=node.op, right=node.value))
         elif isinstance(node, gast.Return):
             self.emit(gast.Return(value=self.name_of(node.value)))
         elif isinstance(node, gast.Expr):
-            if not isinstance(node.value, gast.Constant):  # docstrings go
-                self.emit(gast.Expr(value=self.primitive(node.value)))
+            value = self.primitive(node.value)
+            if not isinstance(value, gast.Constant):  # docstrings go, and `items.append(v)`'s None
+                self.emit(gast.Expr(value=value))
         elif isinstance(node, gast.If):
             test = self.name_of(node.test)
             body, orelse = self.nested(node.body), self.block(node.orelse)
@@ -262,6 +265,13 @@ class _Lowering:
         """Lower `node` to one primitive whose operands are all operands."""
         if isinstance(node, gast.Lambda):  # a function value, differentiated when called
             return copy.deepcopy(node)
+        if self.is_list_update(node):
+            return self.list_update(node)
+        if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
+            return self.comprehension(node)
+        if isinstance(node, gast.Dict):
+            keys = [self.name_of(k) for k in node.keys]
+            return gast.Dict(keys=keys, values=[self.name_of(v) for v in node.values])
         if isinstance(node, (gast.Name, gast.Constant)):
             return (
                 gast.Name(node.id, gast.Load(), None, None) if isinstance(node, gast.Name) else node
@@ -277,6 +287,10 @@ class _Lowering:
         if isinstance(node, gast.UnaryOp):
             if isinstance(node.op, gast.UAdd):
                 return self.primitive(node.operand)
+            operand = node.operand
+            number = isinstance(operand, gast.Constant) and type(operand.value) in (int, float)
+            if isinstance(node.op, gast.USub) and number:  # `-1` is a constant
+                return gast.Constant(-operand.value, None)
             return gast.UnaryOp(op=node.op, operand=self.name_of(node.operand))
         if isinstance(node, gast.Compare):
             if len(node.ops) > 1:
@@ -308,6 +322,62 @@ class _Lowering:
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.name_of(e) for e in node.elts], ctx=gast.Load())
         raise InternalError(f"normalize met {type(node).__name__}", **self.where(node))
+
+    def is_list_update(self, node: gast.expr) -> bool:
+        """`items.append(v)`, `items.extend(vs)`, `items.pop(i)` on a local list."""
+        func = getattr(node, "func", None)
+        return (
+            isinstance(node, gast.Call)
+            and isinstance(func, gast.Attribute)
+            and func.attr in _LIST_UPDATES
+            and isinstance(func.value, gast.Name)
+            and self.parsed.namespace.lookup(func.value.id) is MISSING
+        )
+
+    def list_update(self, node: gast.Call) -> gast.expr:
+        """A list update, lowered to rebinding the list to an updated copy, so every earlier
+        version stays readable for the reverse sweep: `items = list_append(items, v)`."""
+        items, method = node.func.value.id, node.func.attr
+        args = [self.name_of(a) for a in node.args]
+        value: gast.expr = gast.Constant(None, None)
+        if method == "pop":
+            index = args[0] if args else gast.Constant(-1, None)
+            value = self.name_of(gast.Subscript(value=_load(items), slice=index, ctx=gast.Load()))
+            args = [index]
+        helper = self.helper(f"list_{method}", _LIST_UPDATES[method])
+        self.assign(_store(items), gast.Call(func=helper, args=[_load(items), *args], keywords=[]))
+        self.augmented.append((items, self.anchor.lineno))
+        return value
+
+    def comprehension(self, node: gast.ListComp | gast.GeneratorExp) -> gast.Name:
+        """`[e for t in it if c]` → a loop appending to a new list, with the comprehension's
+        variables renamed (they do not leak into the function, as in Python)."""
+        renames = {
+            n.id: self.namer.claim(n.id)
+            for gen in node.generators
+            for n in gast.walk(gen.target)
+            if isinstance(n, gast.Name)
+        }
+        rename = _Rename(renames)
+        result = self.namer.temporary()
+        self.emit(_assign(_store(result), gast.List(elts=[], ctx=gast.Load())))
+        helper = self.helper("list_append", runtime.list_append)
+        element = rename.visit(copy.deepcopy(node.elt))
+        append = gast.Call(func=helper, args=[_load(result), element], keywords=[])
+        loop: gast.stmt = gast.copy_location(_assign(_store(result), append), self.anchor)
+        for depth, gen in reversed(list(enumerate(node.generators))):
+            body = [loop]
+            for condition in reversed(gen.ifs):
+                test = rename.visit(copy.deepcopy(condition))
+                body = [gast.copy_location(gast.If(test=test, body=body, orelse=[]), self.anchor)]
+            iterable = gen.iter if depth == 0 else rename.visit(copy.deepcopy(gen.iter))
+            target = rename.visit(copy.deepcopy(gen.target))
+            loop = gast.For(target=target, iter=iterable, body=body, orelse=[], type_comment=None)
+            loop = gast.copy_location(loop, self.anchor)
+        anchor = self.anchor
+        self.statement(loop)
+        self.anchor = anchor
+        return _load(result)
 
     def lazily(self, result: str, value: gast.expr) -> list[gast.stmt]:
         """The statements of `result = value`, collected to run only inside a branch."""
@@ -387,6 +457,24 @@ class _Lowering:
 
     def where(self, node: gast.AST | None) -> dict:
         return location(self.parsed, node if hasattr(node, "lineno") else self.anchor)
+
+
+#: A local list's in-place updates, and the helpers that make the updated copy.
+_LIST_UPDATES = {
+    "append": runtime.list_append,
+    "extend": runtime.list_extend,
+    "pop": runtime.list_pop,
+}
+
+
+class _Rename(gast.NodeTransformer):
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: gast.Name) -> gast.Name:
+        if node.id in self.names:
+            return gast.Name(self.names[node.id], node.ctx, None, None)
+        return node
 
 
 def _load(name: str) -> gast.Name:
@@ -500,6 +588,8 @@ def _is_primitive(node: gast.expr) -> bool:
         return _is_operand(node.value)
     if isinstance(node, (gast.Tuple, gast.List)):
         return all(_is_operand(e) for e in node.elts)
+    if isinstance(node, gast.Dict):
+        return all(_is_operand(e) for e in node.keys + node.values)
     return _is_operand(node)
 
 

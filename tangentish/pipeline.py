@@ -74,7 +74,7 @@ def stages(
         names_in(parsed.node) | set(parsed.namespace.closure), parsed.namespace.temporaries
     )
     structured = structure.lower(parsed.node, namer, lambda node: location(parsed, node))
-    augmented: list[gast.AugAssign] = []
+    augmented: list[tuple[str, int]] = []
     wengert = normalize.lower(parsed, namer, structured, augmented)
     _print_after("normalize", wengert)
     params = parsed.params

@@ -47,7 +47,7 @@ class Primitive:
     """One statement's computation. Exactly one of `function`/`method` is set for an operation;
     neither for a copy (`v = a`) or a container (`v = (a, b)`)."""
 
-    kind: str  # "copy", "container", "call", "method", "function" (a lambda), "unknown"
+    kind: str  # "copy", "container", "dict", "call", "method", "function" (a lambda), "unknown"
     args: list[gast.expr]
     keywords: dict[str, gast.expr] = field(default_factory=dict)
     function: Any = None
@@ -63,6 +63,9 @@ def classify(value: gast.expr, namespace: Namespace) -> Primitive:
         return Primitive("copy", [value])
     if isinstance(value, (gast.Tuple, gast.List)):
         return Primitive("container", list(value.elts))
+    if isinstance(value, gast.Dict):
+        keywords = {f"{i}": k for i, k in enumerate(value.keys)}  # the keys, by position
+        return Primitive("dict", list(value.values), keywords)
     if isinstance(value, gast.BinOp):
         return Primitive("call", [value.left, value.right], function=_OPERATORS[type(value.op)])
     if isinstance(value, gast.UnaryOp):

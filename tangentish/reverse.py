@@ -42,8 +42,8 @@ import gast
 
 from . import runtime
 from .activity import Activity, is_write
-from .adjoint import Adjoints, assign, load
-from .kinds import CONTAINER, SCALAR
+from .adjoint import Adjoints, assign, index_value, load
+from .kinds import ARRAY, CONTAINER, SCALAR
 from .naming import Namer
 from .parse import ParsedFunction
 
@@ -230,27 +230,39 @@ class _Emit:
                 saved = self.namer.claim(f"{name}_saved")
                 saves.append(assign(saved, load(name), anchor))
                 restores.append(assign(name, load(saved), anchor))
-        return saves, restores
+        return saves, restores[::-1]  # last saved, first restored: the stack's order
 
     def record_write(
         self, statement: gast.Assign, later: set[str], in_loop: bool
     ) -> tuple[list[gast.stmt], list[gast.stmt]]:
         """For `a[i] = v` whose old entries the sweep reads later: save `a[i]`, put it back."""
         target = statement.targets[0]
-        if target.value.id not in later:
+        array = target.value.id
+        if array not in later:
             return [], []
-        old = gast.Subscript(value=load(target.value.id), slice=target.slice, ctx=gast.Load())
-        copy = gast.Call(
-            func=load(self.adjoints.bind("snapshot", runtime.snapshot)), args=[old], keywords=[]
-        )
-        put_back = gast.Subscript(value=load(target.value.id), slice=target.slice, ctx=gast.Store())
+        if self.adjoints.kinds.get(array) == ARRAY:  # `a[i]` exists: copy it, assign it back
+            old = gast.Subscript(value=load(array), slice=target.slice, ctx=gast.Load())
+            helper = self.adjoints.bind("snapshot", runtime.snapshot)
+            copy = gast.Call(func=load(helper), args=[old], keywords=[])
+        else:  # a list or dict, whose key may be new
+            index = index_value(target.slice)
+            helper = self.adjoints.bind("snapshot_item", runtime.snapshot_item)
+            copy = gast.Call(func=load(helper), args=[load(array), index], keywords=[])
         if in_loop:
             save: gast.stmt = self.push(copy, statement)
             value = self.pop()
         else:
-            saved = self.namer.claim(f"{target.value.id}_saved")
+            saved = self.namer.claim(f"{array}_saved")
             save, value = assign(saved, copy, statement), load(saved)
-        restore = gast.Assign(targets=[put_back], value=value, type_comment=None)
+        if self.adjoints.kinds.get(array) == ARRAY:
+            put_back = gast.Subscript(value=load(array), slice=target.slice, ctx=gast.Store())
+            restore: gast.stmt = gast.Assign(targets=[put_back], value=value, type_comment=None)
+        else:
+            helper = self.adjoints.bind("restore_item", runtime.restore_item)
+            call = gast.Call(
+                func=load(helper), args=[load(array), index_value(target.slice), value], keywords=[]
+            )
+            restore = gast.Expr(value=call)
         return [save], [gast.copy_location(restore, statement)]
 
     def compound(

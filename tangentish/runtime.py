@@ -28,6 +28,8 @@ def zeros_like(a: Any) -> Any:
     """A zero adjoint for `a`: 0.0 for numbers, float zeros of `a`'s shape and structure else."""
     if isinstance(a, (list, tuple)):
         return type(a)(zeros_like(item) for item in a)
+    if isinstance(a, dict):
+        return {key: zeros_like(item) for key, item in a.items()}
     if isinstance(a, np.ndarray):
         dtype = a.dtype if np.issubdtype(a.dtype, np.inexact) else np.float64
         return np.zeros(a.shape, dtype)
@@ -62,8 +64,12 @@ def copy_input(value: Any) -> Any:
 
 
 def zero_at(g: Any, index: Any) -> Any:
-    """A copy of the adjoint `g` with zeros at `index`: the adjoint of an array before a write
-    into `index` replaced those entries. A copy, because `g` may be shared with other adjoints."""
+    """A copy of the adjoint `g` with zeros at `index`: the adjoint of an array (list, dict)
+    before a write into `index` replaced those entries. A copy: `g` may be shared."""
+    if isinstance(g, (list, dict)):
+        g = type(g)(g)
+        g[index] = zeros_like(g[index])
+        return g
     g = np.array(g, dtype=np.result_type(g, np.float64))
     g[index] = 0.0
     return g
@@ -74,15 +80,120 @@ def snapshot(value: Any) -> Any:
     return np.copy(value) if isinstance(value, np.ndarray) else value
 
 
+#: What `snapshot_item` records for a key a write is about to add.
+ABSENT = object()
+
+
+def snapshot_item(container: Any, key: Any) -> Any:
+    """What `container[key]` holds before a write replaces it, or `ABSENT` for a new key."""
+    try:
+        return snapshot(container[key])
+    except (KeyError, IndexError):
+        return ABSENT
+
+
+def restore_item(container: Any, key: Any, old: Any) -> None:
+    """Undo a write recorded by `snapshot_item`."""
+    if old is ABSENT:
+        del container[key]
+    else:
+        container[key] = old
+
+
 def add_adjoints(a: Any, b: Any) -> Any:
-    """`a + b` for adjoints, entry by entry for tuples and lists (whose `+` would concatenate)."""
-    if type(a) in (list, tuple) or isinstance(a, (list, tuple)):
+    """`a + b` for adjoints: entry by entry for tuples and lists (whose `+` would concatenate)
+    and for dicts, by key."""
+    if isinstance(a, (list, tuple)):
         return type(a)(add_adjoints(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return {k: add_adjoints(a[k], b[k]) if k in b else a[k] for k in a} | {
+            k: v for k, v in b.items() if k not in a
+        }
     return a + b
+
+
+def list_append(items: list[Any], value: Any) -> list[Any]:
+    """`items.append(value)`, as a new list: the function's lists change by rebinding, so the
+    reverse sweep can still read each earlier list."""
+    return [*items, value]
+
+
+def list_pop(items: list[Any], index: int = -1) -> list[Any]:
+    """What `items.pop(index)` leaves, as a new list (the popped value is read separately)."""
+    rest = list(items)
+    del rest[index]
+    return rest
+
+
+def pop_adjoint(g: list[Any], items: Any, index: Any) -> Any:
+    """The adjoint of the list (or dict) before `pop(index)`: `g` with a zero put back where the
+    popped entry was (its value was read, and differentiated, on its own)."""
+    if isinstance(items, dict):
+        return {**g, index: zeros_like(items[index])}
+    position = index if index >= 0 else len(items) + index
+    return [*g[:position], zeros_like(items[index]), *g[position:]]
+
+
+def sum_items_adjoint(g: Any, items: Any) -> Any:
+    """The adjoint of the items of builtin `sum(items)`: `g`, summed to each item's shape."""
+    if isinstance(items, np.ndarray):  # `sum` of an array adds its rows
+        return np.broadcast_to(g, items.shape).copy() if items.ndim > 1 else np.full(items.shape, g)
+    adjoints = [unbroadcast(g, item) for item in items]
+    return tuple(adjoints) if isinstance(items, tuple) else adjoints
+
+
+def values_adjoint(g: Any, d: dict[Any, Any]) -> dict[Any, Any]:
+    """The adjoint of `d` in `d.values()`: the values' adjoints, back under their keys."""
+    return dict(zip(d, g))
+
+
+def items_adjoint(g: Any, d: dict[Any, Any]) -> dict[Any, Any]:
+    """The adjoint of `d` in `d.items()`: each (key, value) pair's value adjoint, by key."""
+    return {key: pair[1] for key, pair in zip(d, g)}
+
+
+def get_adjoint(g: Any, d: dict[Any, Any], key: Any) -> Any:
+    """The adjoint of `d` in `d.get(key, default)`: `g` at `key` when the key is there."""
+    return {**zeros_like(d), key: g} if key in d else zeros_like(d)
+
+
+def default_adjoint(g: Any, d: dict[Any, Any], key: Any, default: Any) -> Any:
+    """The adjoint of `default` in `d.get(key, default)`: `g` when the key is missing."""
+    return zeros_like(default) if key in d else g
+
+
+def list_extend(items: list[Any], more: Any) -> list[Any]:
+    """`items.extend(more)`, as a new list."""
+    return [*items, *more]
+
+
+def _structure(value: Any) -> Any:
+    """A value's shape, recursively through tuples, lists and dicts."""
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_structure(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _structure(v)) for k, v in value.items()))
+    return np.shape(value)
+
+
+def _same_array_shape(seed: Any, value: Any) -> bool:
+    """True for an array seed of a list of numbers (or of equal arrays): NumPy's view of it."""
+    try:
+        return isinstance(seed, np.ndarray) and np.shape(value) == seed.shape
+    except ValueError:  # a ragged list has no array shape
+        return False
 
 
 def check_seed(value: Any, seed: Any) -> None:
     """A seed is the output's adjoint: it must have the output's shape (and a scalar by default)."""
+    if isinstance(value, (list, tuple, dict)):
+        if _structure(seed) != _structure(value) and not _same_array_shape(seed, value):
+            raise ShapeMismatchError(
+                f"the function returns a {type(value).__name__}: pass seed= with the same "
+                f"structure (seed has structure {_structure(seed)}, the output "
+                f"{_structure(value)})"
+            )
+        return
     if np.shape(value) == np.shape(seed):
         return
     if np.shape(seed) == () and isinstance(seed, float) and seed == 1.0:

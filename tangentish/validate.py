@@ -50,6 +50,10 @@ EXPRESSIONS = (
     gast.BoolOp,
     gast.IfExp,
     gast.Lambda,
+    gast.ListComp,
+    gast.GeneratorExp,
+    gast.comprehension,
+    gast.Dict,
 )
 OPERATORS = (
     gast.Add,
@@ -84,7 +88,6 @@ _NAMES = {
     gast.Yield: "`yield` (generators)",
     gast.YieldFrom: "`yield from` (generators)",
     gast.ListComp: "a list comprehension",
-    gast.Dict: "a dict literal",
     gast.Starred: "star-unpacking",
     gast.NamedExpr: "an assignment expression (walrus)",
 }

@@ -14,6 +14,15 @@ import operator
 import numpy as np
 
 from .. import runtime
+from ..runtime import (
+    default_adjoint,
+    get_adjoint,
+    items_adjoint,
+    pop_adjoint,
+    sum_items_adjoint,
+    unbroadcast,
+    values_adjoint,
+)
 from . import Domain, adjoints, partials, zero
 
 xp = np
@@ -211,6 +220,47 @@ def copy_input(value, *, g):
     return g
 
 
+@adjoints(runtime.list_append, samples=lambda rng: [(([1.0, 2.0], rng.normal()), {})])
+def list_append(items, value, *, g):
+    return g[:-1], g[-1]
+
+
+@adjoints(runtime.list_extend, samples=lambda rng: [(([0.5], [rng.normal(), 2.0]), {})])
+def list_extend(items, more, *, g):
+    return g[: len(items)], type(more)(g[len(items) :])
+
+
+@adjoints(runtime.list_pop, samples=lambda rng: [(([0.5, rng.normal(), 2.0], 1), {})])
+def list_pop(items, index=-1, *, g):
+    return pop_adjoint(g, items, index), None
+
+
+@adjoints(list.__add__, tuple.__add__, samples=lambda rng: [(([0.5, 1.5], [rng.normal()]), {})])
+def concatenate_sequences(a, b, *, g):
+    return type(a)(g[: len(a)]), type(b)(g[len(a) :])
+
+
+@adjoints(builtins.sum, samples=lambda rng: [(([0.5, rng.normal(), 2.0],), {})])
+def builtin_sum(iterable, start=0, *, g):
+    return sum_items_adjoint(g, iterable), unbroadcast(g, start)
+
+
+@adjoints(samples=lambda rng: [(({"a": 0.5, "b": rng.normal()},), {})], methods=("values",))
+def dict_values(d, *, g):
+    return values_adjoint(g, d)
+
+
+@adjoints(samples=lambda rng: [(({"a": 0.5, "b": rng.normal()},), {})], methods=("items",))
+def dict_items(d, *, g):
+    return items_adjoint(g, d)
+
+
+@adjoints(samples=lambda rng: [(({"a": 0.5}, "z", rng.normal()), {})], methods=("get",))
+def dict_get(d, key, default=None, *, g):
+    return get_adjoint(g, d, key), None, default_adjoint(g, d, key, default)
+
+
+zero(methods=("keys",))
 zero(builtins.range, builtins.enumerate, builtins.zip)
 zero(operator.floordiv, np.floor_divide, math.floor, math.ceil, math.trunc, builtins.round)
 zero(builtins.int, builtins.bool, builtins.len, math.isnan, math.isinf, math.isfinite)

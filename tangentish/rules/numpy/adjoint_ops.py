@@ -92,6 +92,8 @@ def dot_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
 
 def getitem_adjoint(g: Any, a: Any, index: Any) -> Any:
     """The adjoint of `a[index]`: `g` scattered into zeros shaped like `a`, summed at repeats."""
+    if isinstance(a, dict):
+        return {**zeros_like(a), index: g}
     if isinstance(a, (list, tuple)):
         parts = [zeros_like(item) for item in a]
         if isinstance(index, slice):

@@ -395,6 +395,9 @@ class Adjoints:
         )
 
     def callee_name(self, primitive: Primitive) -> str:
+        """The function as the user wrote it (`np.linalg.svd`), else as NumPy names it."""
+        if primitive.callee is not None and primitive.method is None:
+            return gast.unparse(primitive.callee).strip()
         if primitive.function is not None:
             return rules.describe(primitive.function)
         if primitive.method is not None:

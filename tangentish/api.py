@@ -15,8 +15,13 @@ from typing import Any, Callable, Union
 
 import numpy as np
 
-from . import codegen, kinds
-from .errors import NonDifferentiableError, SourceUnavailableError, WrtError
+from . import calls, codegen, kinds
+from .errors import (
+    NonDifferentiableError,
+    ShapeMismatchError,
+    SourceUnavailableError,
+    WrtError,
+)
 from .pipeline import Options, compile_gradient
 
 Wrt = Union[int, str, tuple[Union[int, str], ...]]
@@ -25,6 +30,15 @@ _CACHE: weakref.WeakKeyDictionary[Callable[..., Any], dict[Any, codegen.Generate
     weakref.WeakKeyDictionary()
 )
 _LOCK = threading.RLock()
+
+
+def _unwrap(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The plain function under decorators that record it (`functools.wraps`, `lru_cache`):
+    decorators are stripped, and tangentish differentiates what they wrap."""
+    if inspect.isfunction(f) or not hasattr(f, "__wrapped__"):
+        return f
+    inner = inspect.unwrap(f)
+    return inner if calls.is_user_function(inner) else f
 
 
 def _positions(f: Callable[..., Any], wrt: Wrt) -> tuple[int, ...]:
@@ -89,6 +103,7 @@ class _Compiled:
         self.arity = len(self.signature.parameters)
         self.table: dict[tuple[type, ...], Callable[..., Any]] = {}
         self.last: codegen.Generated | None = None
+        self.guards: list[tuple[str, Any]] = []  # globals the compiled code depends on
 
     def generated(self, specialization: tuple[str, ...] | None) -> codegen.Generated:
         key = (self.options, specialization)
@@ -112,7 +127,21 @@ class _Compiled:
             print(generated.source)
         self.last = generated
         self.table[tuple(map(type, args))] = generated.function
+        self.guards.extend(g for g in generated.guards if g not in self.guards)
+        generated.function.scalar_output = generated.scalar_output  # type: ignore[attr-defined]
         return generated.function
+
+    def stale(self) -> bool:
+        """True if a global function the code was compiled for has been rebound since."""
+        names = self.f.__globals__
+        return any(names.get(name, None) is not value for name, value in self.guards)
+
+    def forget(self) -> None:
+        """Drop every specialization, so the next call compiles against the globals of now."""
+        with _LOCK:
+            self.table.clear()
+            self.guards.clear()
+            _CACHE.pop(self.f, None)
 
     def full_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         """Positional arguments for every parameter, defaults filled in (the slow path)."""
@@ -126,15 +155,22 @@ class _Compiled:
 
 def _make(f: Callable[..., Any], options: Options, verbose: int, label: str) -> Callable[..., Any]:
     state = _Compiled(f, options, verbose, label)
-    table, arity = state.table, state.arity
+    table, arity, guards = state.table, state.arity, state.guards
 
     def gradient(*args: Any, seed: Any = 1.0, **kwargs: Any) -> Any:
         if kwargs or len(args) != arity:
             args = state.full_args(args, kwargs)
+        if guards and state.stale():
+            state.forget()
         try:
             compiled = table[tuple(map(type, args))]
         except KeyError:
             compiled = state.specialize(args)
+        if seed.__class__ is not float and compiled.scalar_output and np.ndim(seed) != 0:
+            raise ShapeMismatchError(
+                f"seed has shape {np.shape(seed)}, but {f.__name__} returns a number: the seed "
+                "is the output's adjoint, a number here"
+            )
         return compiled(*args, seed)
 
     gradient.__name__ = f"{f.__name__}_{label}"
@@ -162,6 +198,7 @@ def grad(
         return lambda g: grad(
             g, wrt, optimized=optimized, preserve_result=preserve_result, verbose=verbose
         )
+    f = _unwrap(f)
     options = Options(_positions(f, wrt), optimized, preserve_result)
     return _make(f, options, verbose, "grad")
 
@@ -185,6 +222,7 @@ def vjp(f: Callable[..., Any], wrt: Wrt = (0,)) -> Callable[..., Any]:
     `seed` is the output's adjoint and has the output's shape; it may be left out (1.0) only when
     the output is a scalar.
     """
+    f = _unwrap(f)
     return _make(f, Options(_positions(f, wrt)), 0, "vjp")
 
 

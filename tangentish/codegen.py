@@ -31,6 +31,9 @@ class Generated:
     source: str
     filename: str
     node: gast.FunctionDef
+    #: Global names whose functions the code was compiled for: rebinding one recompiles.
+    guards: tuple[tuple[str, Any], ...] = ()
+    scalar_output: bool = False  # the code checks no seed: the output is a number
 
 
 def render(node: gast.FunctionDef, filename: str) -> str:

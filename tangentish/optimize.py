@@ -20,7 +20,7 @@ without a derivative rule, such as `print`) are never moved or dropped.
 ...     return x_bar
 ... ''').body[0]
 >>> names = {"_v1", "_v1_bar", "x_bar"}
->>> print(gast.unparse(optimize(tree, names, lambda call: True)).strip())
+>>> print(gast.unparse(optimize(tree, names, Effects(lambda call: True))).strip())
 def f_grad(x, seed=1.0):
     x_bar = seed * x + seed * x
     return x_bar
@@ -30,12 +30,20 @@ from __future__ import annotations
 
 import copy
 import operator
+from dataclasses import dataclass
 from typing import Callable
 
 import gast
 
-#: Decides whether a call expression is free of side effects (it has a derivative rule, say).
-PureCall = Callable[[gast.Call], bool]
+
+@dataclass(frozen=True)
+class Effects:
+    """What the optimizer must know about calls: which have no side effects (they may move or
+    go), and which may raise where the user's function would (`math.log(-1)`)."""
+
+    pure: Callable[[gast.Call], bool]
+    may_raise: Callable[[gast.Call], bool] = lambda call: False
+
 
 #: The most syntax nodes a folded statement may have: beyond it, lines stop reading like math.
 FOLD_LIMIT = 30
@@ -44,7 +52,7 @@ FOLD_LIMIT = 30
 def optimize(
     fn: gast.FunctionDef,
     generated: set[str],
-    pure_call: PureCall,
+    effects: Effects,
     stack: str = "",
     adjoints: frozenset[str] = frozenset(),
 ) -> gast.FunctionDef:
@@ -52,7 +60,7 @@ def optimize(
     `stack` names the recording stack: its pushes and pops touch no value an expression reads,
     so expressions move past them (but they are never dropped)."""
     fn = copy.deepcopy(fn)
-    _Block(generated, pure_call, stack).optimize(fn.body, set())
+    _Block(generated, effects, stack, adjoints).optimize(fn.body, set())
     _simplify(fn.body, adjoints)
     return fn
 
@@ -109,6 +117,26 @@ def _is_atom(node: gast.expr) -> bool:
     return isinstance(node, gast.Attribute) and _is_atom(node.value)
 
 
+def _may_raise(value: gast.expr, effects: Effects) -> bool:
+    """True if computing `value` can raise where the user's function would: a `math` function
+    outside its domain, or Python number division by zero. Such primal statements stay even
+    when dead, so that the gradient fails where the function fails."""
+    for node in gast.walk(value):
+        if isinstance(node, gast.BinOp) and isinstance(
+            node.op, (gast.Div, gast.FloorDiv, gast.Mod)
+        ):
+            divisor = _number(node.right)
+            if divisor is None or divisor == 0:
+                return True
+        if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Pow):
+            exponent = _number(node.right)
+            if exponent is None or exponent < 0:
+                return True
+        if isinstance(node, gast.Call) and effects.may_raise(node):
+            return True
+    return False
+
+
 def _is_same_name(node: gast.expr, name: str | None) -> bool:
     return isinstance(node, gast.Name) and node.id == name
 
@@ -158,11 +186,14 @@ def _size(node: gast.AST) -> int:
 class _Block:
     """The rewrites on one block at a time, given the names live after it."""
 
-    def __init__(self, generated: set[str], pure_call: PureCall, stack: str) -> None:
-        self.generated, self.pure_call, self.stack = generated, pure_call, stack
+    def __init__(
+        self, generated: set[str], effects: Effects, stack: str, adjoints: frozenset[str]
+    ) -> None:
+        self.generated, self.effects, self.stack = generated, effects, stack
+        self.adjoints = adjoints
 
     def is_pure(self, node: gast.AST) -> bool:
-        return all(self.pure_call(n) for n in gast.walk(node) if isinstance(n, gast.Call))
+        return all(self.effects.pure(n) for n in gast.walk(node) if isinstance(n, gast.Call))
 
     def optimize(self, body: list[gast.stmt], live_out: set[str]) -> None:
         changed = True
@@ -271,9 +302,12 @@ class _Block:
             idle = _target(statement) is not None and _is_same_name(
                 statement.value, _target(statement)
             )
-            if isinstance(statement, gast.Assign) and (
-                idle or not stores & live and self.is_pure(statement.value)
-            ):
+            droppable = (
+                self.is_pure(statement.value) if isinstance(statement, gast.Assign) else False
+            )
+            if droppable and _target(statement) not in self.adjoints:
+                droppable = not _may_raise(statement.value, self.effects)
+            if isinstance(statement, gast.Assign) and (idle or not stores & live and droppable):
                 changed = True
                 continue
             live = (live - stores) | {n.id for n in _loads(statement)}

@@ -133,7 +133,7 @@ def parse(fn: Callable[..., Any]) -> ParsedFunction:
             construct=type(node).__name__,
         )
     for child in gast.walk(node):
-        if hasattr(child, "lineno"):
+        if getattr(child, "lineno", None) is not None:
             child.lineno += firstlineno - 1
             child.col_offset += indent
             if getattr(child, "end_lineno", None) is not None:

@@ -8,6 +8,7 @@ the same view `verbose=1` and the learner get.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import os
@@ -20,9 +21,9 @@ import numpy as np
 
 from . import aliasing, calls, codegen, normalize, optimize, reverse, rules, runtime, structure
 from .activity import Activity, analyze
-from .kinds import UNKNOWN, infer
+from .kinds import SCALAR, UNKNOWN, infer
 from .naming import Namer, names_in
-from .parse import ParsedFunction, location, parse
+from .parse import MISSING, ParsedFunction, location, parse
 from .validate import validate
 
 STAGES = ("normalize", "reverse", "optimize")
@@ -121,11 +122,31 @@ def compile_gradient(
     """The reverse-mode adjoint of `fn` as a live function, with its source."""
     done = stages(fn, wrt, optimized=optimized, preserve_result=preserve_result, kinds=kinds)
     label = f"grad wrt={wrt}"
-    return codegen.generate(done.final, done.parsed, done.adjoint.bindings, label)
+    generated = codegen.generate(done.final, done.parsed, done.adjoint.bindings, label)
+    output = done.adjoint.output
+    scalar = isinstance(output, gast.Name) and done.kinds.get(output.id) == SCALAR
+    return dataclasses.replace(generated, guards=_guards(done), scalar_output=scalar)
 
 
-def purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.PureCall:
-    """Calls the optimizer may move or drop: those with rules, and NumPy's and our helpers."""
+def _guards(done: Stages) -> tuple[tuple[str, Any], ...]:
+    """The module globals naming functions the code was compiled for (their rules or their
+    derivatives): if one is rebound later, the code must be compiled again."""
+    namespace = done.parsed.namespace
+    found = {}
+    for node in gast.walk(done.wengert):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            name = node.id
+            if namespace.lookup(name) is MISSING or name in namespace.closure:
+                continue
+            value = namespace.globals.get(name, MISSING)
+            if callable(value) and not inspect.ismodule(value) and not inspect.isclass(value):
+                found[name] = value
+    return tuple(sorted(found.items(), key=lambda item: item[0]))
+
+
+def purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.Effects:
+    """Calls the optimizer may move or drop (those with rules, NumPy's and our helpers), and
+    those that may raise (the `math` module's, outside their domains)."""
 
     def resolve(expr: gast.expr) -> Any:
         if isinstance(expr, gast.Name) and expr.id in bindings:
@@ -152,4 +173,7 @@ def purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.PureCal
             return True
         return isinstance(obj, np.ufunc)
 
-    return pure
+    def may_raise(call: gast.Call) -> bool:
+        return inspect.getmodule(resolve(call.func)) is math
+
+    return optimize.Effects(pure, may_raise)

@@ -17,7 +17,8 @@ def unbroadcast(g: Any, a: Any) -> Any:
     if np.shape(g) == shape:
         return g
     if shape == ():
-        return np.sum(g)
+        total = np.sum(g)
+        return np.asarray(total) if isinstance(a, np.ndarray) else total
     extra = np.ndim(g) - len(shape)
     g = np.sum(g, axis=tuple(range(extra))) if extra else g
     ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)

@@ -123,12 +123,6 @@ def test_decorators_are_stripped(fn):
     assert tg.source(df).startswith(f"def {fn.__name__}_grad(x, seed=1.0):")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tg.grad of a functools.lru_cache-decorated function raises "
-    "SourceUnavailableError ('not a Python function'), although inspect reads its source "
-    "through __wrapped__ and DESIGN.md says decorators are stripped",
-)
 def test_lru_cache_decorator_is_stripped():
     assert tg.grad(cached_cube)(2.0) == 12.0
 
@@ -351,11 +345,6 @@ def activated(x):
     return ACTIVATION(x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the derivative rule of a global function is chosen at compile time: after "
-    "ACTIVATION = np.tanh the gradient still uses the rule of np.sin (cos), silently wrong",
-)
 def test_global_function_rebound_after_compilation(monkeypatch):
     df = tg.grad(activated)
     assert df(0.5) == pytest.approx(math.cos(0.5))
@@ -497,11 +486,6 @@ def test_traceback_of_the_primal_replay_shows_the_generated_line():
     assert f"# {BASENAME}:{line_of(log_of, 'math.log')}" in text, text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the optimizer drops the primal call math.log(y) (its value is not needed by "
-    "the adjoint), so where the function raises a domain error its gradient returns a number",
-)
 def test_gradient_raises_where_the_function_raises():
     with pytest.raises(ValueError):
         log_of(-1.0)
@@ -516,11 +500,6 @@ def floor_plus_array(x):
     return np.floor(x) + x
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check_grads runs the dot-product test first and raises without naming an "
-    "entry; DESIGN.md §1 says the AssertionError names the worst entry",
-)
 def test_check_grads_names_the_worst_entry():
     # at x = 1.0 exactly, floor jumps: central differences see a slope of ~5e5, AD sees 0 + 1
     with pytest.raises(AssertionError, match=r"\[1\]"):

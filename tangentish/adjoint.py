@@ -44,13 +44,15 @@ def _is_number(node: gast.expr, value: float) -> bool:
     return False
 
 
-def scale(adjoint: gast.expr, partial: gast.expr) -> gast.expr:
-    """`adjoint * partial`, written without the multiplication where the partial is ±1."""
+def scale(adjoint: gast.expr, partial: gast.expr, partial_first: bool = False) -> gast.expr:
+    """`adjoint * partial` (or `partial * tangent`, as forward mode reads), written without the
+    multiplication where the partial is ±1."""
     if _is_number(partial, 1):
         return adjoint
     if _is_number(partial, -1):
         return gast.UnaryOp(op=gast.USub(), operand=adjoint)
-    return gast.BinOp(left=adjoint, op=gast.Mult(), right=partial)
+    left, right = (partial, adjoint) if partial_first else (adjoint, partial)
+    return gast.BinOp(left=left, op=gast.Mult(), right=right)
 
 
 def index_value(index: gast.expr) -> gast.expr:

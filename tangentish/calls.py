@@ -203,6 +203,76 @@ def _caller(fn: Any, count: int, keywords: tuple[str, ...]) -> Callable[..., Any
     return caller
 
 
+class TangentCallee:
+    """The forward-mode derivative of one function for one specialization:
+    `jvp(*args, *tangents)` returns `(value, tangent)`, tangents for the active parameters."""
+
+    def __init__(self, name: str, active: tuple[str, ...]) -> None:
+        self.name, self.active = name, active
+        self.jvp: Callable[..., Any] = self._not_ready
+        self.source = ""
+
+    def _not_ready(self, *args: Any) -> Any:
+        from .errors import InternalError
+
+        raise InternalError(f"the tangent of {self.name} was called before it was compiled")
+
+    def __repr__(self) -> str:
+        return f"<tangentish tangent of {self.name} w.r.t. {self.active}>"
+
+
+_TANGENTS: weakref.WeakKeyDictionary[Callable[..., Any], dict[Any, TangentCallee]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def derive_tangent(
+    fn: Callable[..., Any], active: tuple[str, ...], kinds: dict[str, str]
+) -> TangentCallee:
+    """The (cached) tangent function of `fn` for tangents on the parameters in `active`."""
+    from . import pipeline
+
+    params = list(inspect.signature(fn).parameters.values())
+    signature = tuple(
+        kinds.get(p.name)
+        or (kind_module.of_value(p.default) if p.default is not p.empty else "")
+        or kind_module.UNKNOWN
+        for p in params
+    )
+    key = (active, signature)
+    with _LOCK:
+        per_function = _TANGENTS.setdefault(fn, {})
+        if key in per_function:
+            return per_function[key]
+        callee = TangentCallee(fn.__qualname__, active)
+        per_function[key] = callee
+        try:
+            names = [p.name for p in params]
+            positions = tuple(names.index(name) for name in active)
+            made = pipeline.compile_tangent(fn, positions, kinds=signature, defaults=False)
+        except BaseException:
+            del per_function[key]
+            raise
+        callee.jvp, callee.source = made.function, made.source
+    return callee
+
+
+def call_tangent(
+    fn: Any, active: tuple[int, ...], tangents: tuple[Any, ...], *args: Any, **kwargs: Any
+) -> tuple[Any, Any]:
+    """Forward mode through a call to a function value: `(value, tangent)` of `fn(*args)` for
+    tangents on the arguments at positions `active`."""
+    while isinstance(fn, functools.partial):
+        active = tuple(i + len(fn.args) for i in active)
+        args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
+    if not is_user_function(fn):
+        fn = _caller(fn, len(args), tuple(kwargs))
+    params = list(inspect.signature(fn).parameters)
+    kinds = {p: kind_module.of_value(a) for p, a in zip(params, args)}
+    callee = derive_tangent(fn, tuple(params[i] for i in active), kinds)
+    return callee.jvp(*args, *tangents, **kwargs)
+
+
 def check_closures(
     wengert: gast.FunctionDef, varied: frozenset[str], parsed: ParsedFunction
 ) -> None:

@@ -27,6 +27,7 @@ class Namer:
         self.created: set[str] = set() if created is None else created  # every name handed out
         self._count = 0
         self._adjoints: dict[str, str] = {}
+        self._tangents: dict[str, str] = {}
 
     def claim(self, wanted: str) -> str:
         """`wanted`, or `wanted_1`, `wanted_2`, ... whichever is free first; it is then taken."""
@@ -47,6 +48,17 @@ class Namer:
                 self._taken.add(name)
                 self.created.add(name)
                 return name
+
+    def tangent(self, primal: str) -> str:
+        """The tangent name of `primal` (`x` → `x_dot`), the same one every time."""
+        if primal not in self._tangents:
+            self._tangents[primal] = self.claim(f"{primal}_dot")
+        return self._tangents[primal]
+
+    @property
+    def derivatives(self) -> frozenset[str]:
+        """Every adjoint and tangent name handed out so far (the optimizer simplifies those)."""
+        return frozenset(self._adjoints.values()) | frozenset(self._tangents.values())
 
     @property
     def adjoints(self) -> frozenset[str]:

@@ -19,14 +19,25 @@ from typing import Any, Callable
 import gast
 import numpy as np
 
-from . import aliasing, calls, codegen, normalize, optimize, reverse, rules, runtime, structure
+from . import (
+    aliasing,
+    calls,
+    codegen,
+    forward,
+    normalize,
+    optimize,
+    reverse,
+    rules,
+    runtime,
+    structure,
+)
 from .activity import Activity, analyze
 from .kinds import SCALAR, UNKNOWN, infer
 from .naming import Namer, names_in
 from .parse import MISSING, ParsedFunction, location, parse
 from .validate import validate
 
-STAGES = ("normalize", "reverse", "optimize")
+STAGES = ("normalize", "reverse", "forward", "optimize")
 
 rules.load()
 
@@ -55,9 +66,10 @@ class Stages:
     wengert: gast.FunctionDef  # after normalize: the Wengert list
     kinds: dict[str, str]
     activity: Activity
-    adjoint: reverse.ReverseResult  # the mechanical adjoint, one statement per primitive
-    final: gast.FunctionDef  # after optimize (the same as `adjoint.node` when not optimized)
+    adjoint: reverse.ReverseResult | None  # reverse mode: the mechanical adjoint
+    final: gast.FunctionDef  # after optimize (the same as the mechanical code when not optimized)
     namer: Namer  # the compilation's names: those it made may be folded away
+    tangent: forward.ForwardResult | None = None  # forward mode: the mechanical tangent code
 
 
 def stages(
@@ -67,8 +79,10 @@ def stages(
     optimized: bool = True,
     preserve_result: bool = False,
     kinds: tuple[str, ...] | None = None,
+    mode: str = "reverse",
 ) -> Stages:
-    """Run the passes on `fn`, specialized for arguments of `kinds` (generic if None)."""
+    """Run the passes on `fn`, specialized for arguments of `kinds` (generic if None), in
+    reverse mode (the adjoint) or forward mode (the tangent code)."""
     parsed = parse(fn)
     validate(parsed)
     namer = Namer(
@@ -99,16 +113,39 @@ def stages(
     wrt_names = tuple(params[i] for i in wrt)
     activity = analyze(wengert, wrt_names, parsed.namespace)
     calls.check_closures(wengert, activity.varied, parsed)
+    if mode == "forward":
+        tangent = forward.build(parsed, wengert, activity, kind_of, wrt_names, namer)
+        _print_after("forward", tangent.node)
+        node = (
+            _optimized(tangent.node, parsed, tangent.bindings, "", namer)
+            if optimized
+            else tangent.node
+        )
+        return Stages(parsed, wengert, kind_of, activity, None, node, namer, tangent)
     result = reverse.build(
         parsed, wengert, activity, kind_of, wrt_names, namer, preserve_result=preserve_result
     )
-    node = result.node
-    _print_after("reverse", node)
-    if optimized:
-        purity_of_calls = purity(parsed, result.bindings)
-        node = optimize.optimize(node, namer.created, purity_of_calls, result.stack, namer.adjoints)
-        _print_after("optimize", node)
+    _print_after("reverse", result.node)
+    node = (
+        _optimized(result.node, parsed, result.bindings, result.stack, namer)
+        if optimized
+        else result.node
+    )
     return Stages(parsed, wengert, kind_of, activity, result, node, namer)
+
+
+def _optimized(
+    node: gast.FunctionDef,
+    parsed: ParsedFunction,
+    bindings: dict[str, Any],
+    stack: str,
+    namer: Namer,
+) -> gast.FunctionDef:
+    node = optimize.optimize(
+        node, namer.created, purity(parsed, bindings), stack, namer.derivatives
+    )
+    _print_after("optimize", node)
+    return node
 
 
 def compile_gradient(
@@ -126,6 +163,23 @@ def compile_gradient(
     output = done.adjoint.output
     scalar = isinstance(output, gast.Name) and done.kinds.get(output.id) == SCALAR
     return dataclasses.replace(generated, guards=_guards(done), scalar_output=scalar)
+
+
+def compile_tangent(
+    fn: Callable[..., Any],
+    wrt: tuple[int, ...] = (0,),
+    *,
+    optimized: bool = True,
+    kinds: tuple[str, ...] | None = None,
+    defaults: bool = True,
+) -> codegen.Generated:
+    """The forward-mode tangent function of `fn`, `f_jvp(*args, *tangents) -> (value, tangent)`.
+    Without `defaults`, it is meant for calls from generated code, which pass every argument."""
+    done = stages(fn, wrt, optimized=optimized, kinds=kinds, mode="forward")
+    label = f"jvp wrt={wrt}"
+    given = (done.parsed.fn.__defaults__ or ()) if defaults else None
+    generated = codegen.generate(done.final, done.parsed, done.tangent.bindings, label, given or ())
+    return dataclasses.replace(generated, guards=_guards(done))
 
 
 def _guards(done: Stages) -> tuple[tuple[str, Any], ...]:

@@ -25,6 +25,35 @@ def unbroadcast(g: Any, a: Any) -> Any:
     return np.sum(g, axis=ones, keepdims=True) if ones else g
 
 
+def broadcast_like(t: Any, y: Any) -> Any:
+    """A tangent spread to the shape of the value it belongs to (`x_dot` of a scalar `x` that
+    was broadcast against an array)."""
+    shape = np.shape(y)
+    return t if np.shape(t) == shape else np.broadcast_to(t, shape).copy()
+
+
+def write_tangent(t: Any, index: Any, value: Any, like: Any) -> Any:
+    """The tangent of an array after `a[index] = v`: a copy (the tangent may be shared)."""
+    t = np.array(np.broadcast_to(t, np.shape(like)), dtype=np.result_type(t, np.float64))
+    t[index] = value
+    return t
+
+
+def jvp_by_vjp(pullback: Any, y: Any, tangents: tuple[Any, ...]) -> Any:
+    """`J v` from a vector-Jacobian product: one pullback per entry of the output `y`, for rules
+    that have no tangent rule of their own. Exact; costs one sweep per output entry."""
+    if isinstance(y, (tuple, list)):
+        raise ValueError("forward mode has no rule for this function of several outputs")
+    shape = np.shape(y)
+    out = np.zeros(shape)
+    for index in np.ndindex(shape):
+        seed = np.zeros(shape)
+        seed[index] = 1.0
+        adjoints = pullback(seed if shape else 1.0)
+        out[index] = sum(np.sum(np.multiply(a, t)) for a, t in zip(adjoints, tangents))
+    return out if shape else float(out)
+
+
 def zeros_like(a: Any) -> Any:
     """A zero adjoint for `a`: 0.0 for numbers, float zeros of `a`'s shape and structure else."""
     if isinstance(a, (list, tuple)):

@@ -11,7 +11,6 @@ import functools
 import inspect
 import math
 import os
-import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -338,22 +337,12 @@ def error_or_correct(fn, argument, errors=(tg.UnsupportedSyntaxError, tg.Missing
     check_vjp(fn, (argument,), (0,), gradient, 1.0)
 
 
-_IMPORT_ON_39 = pytest.mark.xfail(
-    sys.version_info < (3, 10),
-    strict=True,
-    reason="BUG (Python 3.9): parse shifts the line numbers of every node with a `lineno` "
-    "attribute, but gast's `alias` (of `import math as m`) has lineno None before 3.10: a raw "
-    "TypeError ('NoneType' += 'int') escapes instead of a TangentishError",
-)
-
-
 def _not_yet_params() -> list:
     return [
         pytest.param(
             fn,
             argument,
             id=fn.__name__.replace("uses_", ""),
-            marks=[_IMPORT_ON_39] if fn is uses_import else [],
         )
         for fn, argument in NOT_YET
     ]

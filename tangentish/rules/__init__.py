@@ -59,11 +59,19 @@ class Rule:
         return template_of(self.function)
 
     @property
+    def linearity(self) -> str:
+        """How forward mode differentiates the primal: "linear" (jointly linear in its
+        differentiable inputs: apply it to their tangents), "multilinear" (linear in each one:
+        the product rule), or "" (use the reverse rule, one sweep per output element)."""
+        return _LINEARITY.get(self.function, "")
+
+    @property
     def name(self) -> str:
         return " / ".join(describe(p) for p in self.primals) or ".".join(self.methods)
 
 
 _BY_PRIMAL: dict[Any, list[Rule]] = {}
+_LINEARITY: dict[Callable[..., Any], str] = {}
 _BY_METHOD: dict[str, Rule] = {}
 _ZERO: dict[Any, str] = {}
 _ZERO_METHODS: set[str] = set()
@@ -110,6 +118,18 @@ def adjoints(
         return function
 
     return register
+
+
+def linear(*functions: Callable[..., Any]) -> None:
+    """Mark structural rules whose primal is linear in its differentiable inputs, jointly (a sum,
+    a reshape, indexing): forward mode applies the primal to the tangents."""
+    _LINEARITY.update(dict.fromkeys(functions, "linear"))
+
+
+def multilinear(*functions: Callable[..., Any]) -> None:
+    """Mark structural rules whose primal is linear in each input separately (`dot`, `matmul`):
+    forward mode uses the product rule."""
+    _LINEARITY.update(dict.fromkeys(functions, "multilinear"))
 
 
 def zero(*primals: Any, methods: tuple[str, ...] = (), why: str = "piecewise constant") -> None:

@@ -23,7 +23,7 @@ from ..runtime import (
     unbroadcast,
     values_adjoint,
 )
-from . import Domain, adjoints, partials, zero
+from . import Domain, adjoints, linear, partials, zero
 
 xp = np
 
@@ -265,3 +265,17 @@ zero(builtins.range, builtins.enumerate, builtins.zip)
 zero(operator.floordiv, np.floor_divide, math.floor, math.ceil, math.trunc, builtins.round)
 zero(builtins.int, builtins.bool, builtins.len, math.isnan, math.isinf, math.isfinite)
 zero(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_)
+
+
+linear(
+    as_sequence,
+    copy_input,
+    list_append,
+    list_extend,
+    list_pop,
+    concatenate_sequences,
+    builtin_sum,
+    dict_values,
+    dict_items,
+    dict_get,
+)

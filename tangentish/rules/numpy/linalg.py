@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import adjoints
+from .. import adjoints, multilinear
 from .linalg_ops import (
     cholesky_adjoint,
     cross_adjoint,
@@ -248,3 +248,6 @@ def _multi_dot(rng):
 @adjoints(np.linalg.multi_dot, samples=_multi_dot)
 def multi_dot(arrays, out=None, *, g):
     return multi_dot_adjoint(g, arrays)
+
+
+multilinear(vdot, inner, tensordot, kron, cross)

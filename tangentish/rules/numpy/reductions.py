@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import adjoints
+from .. import adjoints, linear
 from .adjoint_ops import extremum_adjoint, prod_adjoint, sum_adjoint
 from .reduction_ops import (
     average_adjoint,
@@ -236,3 +236,6 @@ if hasattr(np.linalg, "vector_norm"):  # NumPy >= 2.0
     )
     def matrix_norm(x, keepdims=False, ord="fro", *, g, y):
         return matrix_norm_adjoint(g, x, y, ord, (-2, -1), keepdims)
+
+
+linear(cumsum, trace, linalg_trace, diff)

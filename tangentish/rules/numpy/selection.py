@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import adjoints
+from .. import adjoints, linear
 from .samples import distinct
 from .selection_ops import (
     clip_adjoint,
@@ -214,3 +214,6 @@ def interp(x, xp, fp, left=None, right=None, period=None, *, g):
         interp_adjoint(g, x, xp, fp, left, right, period, 3),
         interp_adjoint(g, x, xp, fp, left, right, period, 4),
     )
+
+
+linear(take, take_along_axis, compress, compress_method, extract, select, bincount)

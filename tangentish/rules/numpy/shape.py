@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...runtime import unbroadcast, zeros_like
-from .. import adjoints
+from .. import adjoints, linear
 from .reduction_ops import diagonal_adjoint
 from .samples import arrays, calls, of
 from .shape_ops import (
@@ -376,3 +376,45 @@ def full(shape, fill_value, dtype=None, order="C", *, g):
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, g):
     """The entries do not depend on `a`'s values, only on its shape."""
     return zeros_like(a), unbroadcast(g, fill_value)
+
+
+linear(
+    swapaxes,
+    moveaxis,
+    rollaxis,
+    broadcast_to,
+    broadcast_arrays,
+    tile,
+    repeat,
+    atleast_nd,
+    hstack,
+    vstack,
+    dstack,
+    column_stack,
+    append,
+    split,
+    hsplit,
+    vsplit,
+    dsplit,
+    flip,
+    fliplr,
+    flipud,
+    rot90,
+    roll,
+    pad,
+    diag,
+    diagflat,
+    diagonal,
+    triu,
+    tril,
+    array,
+    copy,
+    astype,
+    item,
+    identity_method,
+    delete,
+    meshgrid,
+    linspace,
+    full,
+    full_like,
+)

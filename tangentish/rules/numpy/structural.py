@@ -10,7 +10,7 @@ import operator
 
 import numpy as np
 
-from .. import adjoints
+from .. import adjoints, linear, multilinear
 from .adjoint_ops import (
     concatenate_adjoint,
     dot_adjoint,
@@ -210,3 +210,22 @@ def stack(arrays, axis=0, *, g):
 )
 def getitem(a, index, *, g):
     return getitem_adjoint(g, a, index), None
+
+
+linear(
+    reduce_sum,
+    reduce_mean,
+    transpose,
+    transpose_method,
+    T,
+    reshape,
+    reshape_method,
+    same_entries_method,
+    ravel,
+    squeeze,
+    expand_dims,
+    concatenate,
+    stack,
+    getitem,
+)
+multilinear(dot, matmul, outer)

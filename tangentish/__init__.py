@@ -4,7 +4,7 @@
 that replays the forward pass and runs the adjoint sweep; `source(df)` shows that code.
 """
 
-from .api import grad, source, value_and_grad, vjp
+from .api import grad, jvp, source, value_and_grad, vjp
 from .errors import (
     InternalError,
     MissingRuleError,
@@ -15,7 +15,9 @@ from .errors import (
     UnsupportedSyntaxError,
     WrtError,
 )
+from .explain import explain
 from .gradcheck import check_grads
+from .jacobians import hessian, jacobian
 
 __version__ = "0.1.0"
 
@@ -29,7 +31,11 @@ __all__ = [
     "UnsupportedSyntaxError",
     "WrtError",
     "check_grads",
+    "explain",
     "grad",
+    "hessian",
+    "jacobian",
+    "jvp",
     "source",
     "value_and_grad",
     "vjp",

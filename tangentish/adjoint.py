@@ -353,14 +353,18 @@ class Adjoints:
 
     def needs_unbroadcast(self, primitive: Primitive, operand: gast.Name) -> bool:
         """False when the other operands are scalars: the output then has this operand's shape."""
-        others = [a for a in primitive.args if a is not operand]
+        operands = [*primitive.args, *primitive.keywords.values()]
+        others = [a for a in operands if a is not operand]
         return not all(operand_kind(a, self.kinds, self.parsed.namespace) == SCALAR for a in others)
 
     def binder(self, primitive: Primitive) -> Callable[[str, Any], str]:
         """Binds a rule's globals. Its `xp` is `math` where every operand is a Python scalar:
         floats in give floats out, at a tenth of the cost of a NumPy call; NumPy otherwise."""
         module = getattr(primitive.function, "__module__", None)
-        kinds = [operand_kind(a, self.kinds, self.parsed.namespace) for a in primitive.args]
+        kinds = [
+            operand_kind(a, self.kinds, self.parsed.namespace)
+            for a in [*primitive.args, *primitive.keywords.values()]
+        ]
         xp = ("math", math) if module == "math" or set(kinds) == {SCALAR} else ("np", np)
 
         def bind(name: str, obj: Any) -> str:

@@ -22,7 +22,7 @@ from .errors import (
     SourceUnavailableError,
     WrtError,
 )
-from .pipeline import Options, compile_gradient
+from .pipeline import Options, compile_gradient, compile_tangent
 
 Wrt = Union[int, str, tuple[Union[int, str], ...]]
 
@@ -33,9 +33,13 @@ _LOCK = threading.RLock()
 
 
 def _unwrap(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The plain function under decorators that record it (`functools.wraps`, `lru_cache`):
-    decorators are stripped, and tangentish differentiates what they wrap."""
-    if inspect.isfunction(f) or not hasattr(f, "__wrapped__"):
+    """The plain function to differentiate. Decorators that record what they wrap
+    (`functools.wraps`, `lru_cache`) are stripped. A function tangentish made is replaced by its
+    generated code (the version for every kind of argument), which is plain Python: that is how
+    derivatives of derivatives work."""
+    if hasattr(f, "__wrapped_tangentish__") or inspect.isfunction(f):
+        return f
+    if not hasattr(f, "__wrapped__"):
         return f
     inner = inspect.unwrap(f)
     return inner if calls.is_user_function(inner) else f
@@ -98,6 +102,11 @@ class _Compiled:
     """The state behind one `grad`-made function: its options and its specializations."""
 
     def __init__(self, f: Callable[..., Any], options: Options, verbose: int, label: str) -> None:
+        #: A function tangentish made is differentiated through its generated code, specialized
+        #: like the outer derivative: that is how derivatives of derivatives work.
+        self.inner: _Compiled | None = getattr(f, "__wrapped_tangentish__", None)
+        if self.inner is not None:
+            f = self.inner.generated(None).function
         self.f, self.options, self.verbose, self.label = f, options, verbose, label
         self.signature = inspect.signature(f)
         self.arity = len(self.signature.parameters)
@@ -110,13 +119,25 @@ class _Compiled:
         with _LOCK:
             per_function = _CACHE.setdefault(self.f, {})
             if key not in per_function:
-                per_function[key] = compile_gradient(
-                    self.f,
-                    self.options.wrt,
-                    optimized=self.options.optimized,
-                    preserve_result=self.options.preserve_result,
-                    kinds=specialization,
-                )
+                target = self.f
+                if self.inner is not None and specialization is not None:
+                    own = specialization[: self.inner.arity]  # the inner function's arguments
+                    target = self.inner.generated(own).function
+                if self.options.mode == "forward":
+                    per_function[key] = compile_tangent(
+                        target,
+                        self.options.wrt,
+                        optimized=self.options.optimized,
+                        kinds=specialization,
+                    )
+                else:
+                    per_function[key] = compile_gradient(
+                        target,
+                        self.options.wrt,
+                        optimized=self.options.optimized,
+                        preserve_result=self.options.preserve_result,
+                        kinds=specialization,
+                    )
             return per_function[key]
 
     def specialize(self, args: tuple[Any, ...]) -> Callable[..., Any]:
@@ -224,6 +245,53 @@ def vjp(f: Callable[..., Any], wrt: Wrt = (0,)) -> Callable[..., Any]:
     """
     f = _unwrap(f)
     return _make(f, Options(_positions(f, wrt)), 0, "vjp")
+
+
+def jvp(f: Callable[..., Any], wrt: Wrt = (0,)) -> Callable[..., Any]:
+    """`h(*args, seed=...) -> (value, tangent)`: the Jacobian-vector product J v, by forward mode.
+
+    `seed` is the input tangent v: a tuple aligned with `wrt` when it has several arguments, each
+    of its argument's shape (a number is spread over an array). It defaults to 1.0 for each.
+    """
+    f = _unwrap(f)
+    options = Options(_positions(f, wrt), mode="forward")
+    state = _Compiled(f, options, 0, "jvp")
+    table, arity, guards, positions = state.table, state.arity, state.guards, options.wrt
+
+    def tangent(*args: Any, seed: Any = None, **kwargs: Any) -> Any:
+        if kwargs or len(args) != arity:
+            args = state.full_args(args, kwargs)
+        if guards and state.stale():
+            state.forget()
+        try:
+            compiled = table[tuple(map(type, args))]
+        except KeyError:
+            compiled = state.specialize(args)
+        seeds = (seed,) * len(positions) if seed is None or len(positions) == 1 else tuple(seed)
+        if len(seeds) != len(positions):
+            raise ShapeMismatchError(
+                f"seed has {len(seeds)} tangents, but wrt names {len(positions)} arguments"
+            )
+        return compiled(*args, *(_direction(s, args[i]) for s, i in zip(seeds, positions)))
+
+    tangent.__name__ = tangent.__qualname__ = f"{f.__name__}_jvp"
+    tangent.__doc__ = f"The Jacobian-vector product of {f.__qualname__} (forward mode)."
+    tangent.__wrapped_tangentish__ = state  # type: ignore[attr-defined]
+    return tangent
+
+
+def _direction(seed: Any, value: Any) -> Any:
+    """An input tangent of `value`'s shape: 1.0 by default, a number spread over an array."""
+    seed = 1.0 if seed is None else seed
+    shape = np.shape(value)
+    if np.shape(seed) == shape:
+        return seed if shape else float(seed) if isinstance(seed, (int, np.integer)) else seed
+    if np.ndim(seed) == 0:
+        return np.full(shape, float(seed))
+    raise ShapeMismatchError(
+        f"a tangent of shape {np.shape(seed)} for an argument of shape {shape}: the seed is the "
+        "input's tangent and has the input's shape"
+    )
 
 
 def source(df: Callable[..., Any]) -> str:

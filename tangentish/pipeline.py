@@ -49,6 +49,7 @@ class Options:
     wrt: tuple[int, ...]
     optimized: bool = True
     preserve_result: bool = False
+    mode: str = "reverse"
 
 
 def _print_after(stage: str, node: gast.AST) -> None:

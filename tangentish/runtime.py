@@ -145,12 +145,12 @@ def add_adjoints(a: Any, b: Any) -> Any:
 def list_append(items: list[Any], value: Any) -> list[Any]:
     """`items.append(value)`, as a new list: the function's lists change by rebinding, so the
     reverse sweep can still read each earlier list."""
-    return [*items, value]
+    return [*items, value] if items.__class__ is list else type(items)([*items, value])
 
 
 def list_pop(items: list[Any], index: int = -1) -> list[Any]:
     """What `items.pop(index)` leaves, as a new list (the popped value is read separately)."""
-    rest = list(items)
+    rest = type(items)(items)
     del rest[index]
     return rest
 

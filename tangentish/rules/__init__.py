@@ -171,6 +171,21 @@ def is_zero_method(name: str) -> bool:
 
 
 def load() -> None:
-    """Import every rule module (they register themselves)."""
+    """Import every rule module (they register themselves); SciPy's when SciPy is installed."""
     from . import builtins  # noqa: F401
-    from .numpy import elementwise, linalg, reductions, selection, shape, structural  # noqa: F401
+    from .numpy import (  # noqa: F401
+        adjoint_rules,
+        elementwise,
+        linalg,
+        reductions,
+        selection,
+        shape,
+        structural,
+    )
+
+    try:  # SciPy is optional: its rules load when it is installed
+        import scipy  # noqa: F401
+    except ImportError:
+        return
+    from .scipy import linalg as scipy_linalg  # noqa: F401
+    from .scipy import multivariate, special, stats  # noqa: F401

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import runtime
 from ..runtime import (
+    broadcast_like,
     default_adjoint,
     get_adjoint,
     items_adjoint,
@@ -22,6 +23,7 @@ from ..runtime import (
     sum_items_adjoint,
     unbroadcast,
     values_adjoint,
+    zero_at,
 )
 from . import Domain, adjoints, linear, partials, zero
 
@@ -267,7 +269,46 @@ zero(builtins.int, builtins.bool, builtins.len, math.isnan, math.isinf, math.isf
 zero(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_)
 
 
+@adjoints(
+    runtime.add_adjoints, samples=lambda rng: [((rng.normal(size=3), rng.normal(size=3)), {})]
+)
+def add_adjoints_rule(a, b, *, g):
+    return g, g
+
+
+@adjoints(
+    runtime.unbroadcast, samples=lambda rng: [((rng.normal(size=(2, 3)), rng.normal(size=3)), {})]
+)
+def unbroadcast_rule(x, like, *, g):
+    return broadcast_like(g, x), None
+
+
+@adjoints(
+    runtime.broadcast_like,
+    samples=lambda rng: [((rng.normal(size=3), rng.normal(size=(2, 3))), {})],
+)
+def broadcast_like_rule(t, like, *, g):
+    return unbroadcast(g, t), None
+
+
+@adjoints(runtime.zero_at, samples=lambda rng: [((rng.normal(size=4), 1), {})])
+def zero_at_rule(x, index, *, g):
+    return zero_at(g, index), None
+
+
+@adjoints(runtime.snapshot, samples=lambda rng: [((rng.normal(size=3),), {})])
+def snapshot_rule(value, *, g):
+    return g
+
+
+zero(runtime.zeros_like, runtime.check_seed, runtime.snapshot_item)
+
 linear(
+    add_adjoints_rule,
+    unbroadcast_rule,
+    broadcast_like_rule,
+    zero_at_rule,
+    snapshot_rule,
     as_sequence,
     copy_input,
     list_append,

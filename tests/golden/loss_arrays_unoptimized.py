@@ -13,5 +13,5 @@ def loss_grad(w, b, x, y, seed=1.0):
     prediction_bar = unbroadcast(residual_bar, prediction)  # golden_examples.py:16
     _v1_bar = unbroadcast(prediction_bar, _v1)  # golden_examples.py:15
     b_bar = unbroadcast(prediction_bar, b)  # golden_examples.py:15
-    w_bar = matmul_adjoint(_v1_bar, x, w, False)  # golden_examples.py:15
+    w_bar = matmul_adjoint_b(_v1_bar, x, w)  # golden_examples.py:15
     return (w_bar, b_bar)  # golden_examples.py:17

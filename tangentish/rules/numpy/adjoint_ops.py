@@ -79,6 +79,26 @@ def matmul_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
     return unbroadcast(grad, b)
 
 
+def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of `a @ b` with respect to `a` (`b` is read; `a` only for its shape)."""
+    return matmul_adjoint(g, a, b, True)
+
+
+def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of `a @ b` with respect to `b` (`a` is read; `b` only for its shape)."""
+    return matmul_adjoint(g, a, b, False)
+
+
+def dot_adjoint_a(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of `np.dot(a, b)` with respect to `a`."""
+    return dot_adjoint(g, a, b, True)
+
+
+def dot_adjoint_b(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of `np.dot(a, b)` with respect to `b`."""
+    return dot_adjoint(g, a, b, False)
+
+
 def dot_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
     """The adjoint of `np.dot(a, b)`: a product with a scalar, else a `tensordot` over the last
     axis of `a` and the second-to-last (or only) axis of `b`."""

@@ -13,10 +13,12 @@ import numpy as np
 from .. import adjoints, linear, multilinear
 from .adjoint_ops import (
     concatenate_adjoint,
-    dot_adjoint,
+    dot_adjoint_a,
+    dot_adjoint_b,
     extremum_adjoint,
     getitem_adjoint,
-    matmul_adjoint,
+    matmul_adjoint_a,
+    matmul_adjoint_b,
     prod_adjoint,
     stack_adjoint,
     sum_adjoint,
@@ -86,7 +88,7 @@ def reduce_min(a, axis=None, out=None, keepdims=False, *, g, y):
     methods=("dot",),
 )
 def dot(a, b, *, g):
-    return dot_adjoint(g, a, b, True), dot_adjoint(g, a, b, False)
+    return dot_adjoint_a(g, a, b), dot_adjoint_b(g, a, b)
 
 
 _MATMUL = (operator.matmul, np.matmul) + (
@@ -97,7 +99,7 @@ _OUTER = (np.outer,) + ((np.linalg.outer,) if hasattr(np.linalg, "outer") else (
 
 @adjoints(*_MATMUL, samples=_pairs(*_PRODUCTS, ((2, 2, 3), (3, 2)), ((3,), (2, 3, 2))))
 def matmul(a, b, *, g):
-    return matmul_adjoint(g, a, b, True), matmul_adjoint(g, a, b, False)
+    return matmul_adjoint_a(g, a, b), matmul_adjoint_b(g, a, b)
 
 
 @adjoints(*_OUTER, samples=_pairs(((3,), (2,)), ((4,), (3,))))

@@ -2,7 +2,7 @@
 
 Prints the Wengert list tangentish lowers the function to, the mechanical adjoint (one statement
 per primitive, from the seed dz/dz = 1 back to the inputs), the optimized adjoint, and the
-derivatives dz/dx1 = x2 + cos(x1) and dz/dx2 = x1.
+derivatives dz/dx1 = x2 + cos(x1) and dz/dx2 = x1, then `tg.explain`'s table of every step's value.
 """
 
 import math
@@ -31,6 +31,8 @@ def main() -> None:
     print(f"dz/dx1 = {dx1!r}   (x2 + cos(x1) = {3.0 + math.cos(2.0)!r})")
     print(f"dz/dx2 = {dx2!r}   (x1 = 2.0)")
     print(f"with seed=2.0: {df(2.0, 3.0, seed=2.0)}   (the seed scales every adjoint)")
+    print("\nThe same walk-through with every value, as tg.explain prints it:\n")
+    print(tg.explain(f, 2.0, 3.0))
 
 
 if __name__ == "__main__":

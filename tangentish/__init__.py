@@ -1,7 +1,8 @@
 """tangentish: source-transformation automatic differentiation for Python and NumPy.
 
 `grad(f)` reads `f`'s source, lowers it to a Wengert list, and generates a plain Python function
-that replays the forward pass and runs the adjoint sweep; `source(df)` shows that code.
+that replays the forward pass and runs the adjoint sweep; `source(df)` shows that code, and
+`explain(f, *args)` every step of both passes with its value.
 """
 
 from .api import grad, jvp, source, value_and_grad, vjp

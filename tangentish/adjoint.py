@@ -196,7 +196,6 @@ class Adjoints:
     def call(
         self, primitive: Primitive, statement: gast.Assign, target: str, g: gast.Name
     ) -> list[gast.stmt]:
-        active = [i for i, a in enumerate(primitive.args) if self.is_active(a)]
         if primitive.kind == "unknown" or isinstance(primitive.function, functools.partial):
             return self.call_dynamic(primitive, statement, target, g)
         if calls.is_user_function(primitive.function) and not rules.lookup(
@@ -254,12 +253,6 @@ class Adjoints:
             else:
                 contribution = outputs[position]
             out.append(self.accumulate(operand.id, contribution, statement))
-        if not out and active:
-            raise NonDifferentiableError(
-                f"{self.callee_name(primitive)} is not differentiable in the arguments it got",
-                construct=self.callee_name(primitive),
-                **location(self.parsed, statement),
-            )
         return out
 
     def call_user(

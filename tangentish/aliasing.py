@@ -161,6 +161,7 @@ def check(
                 if isinstance(target, gast.Name):
                     origins.setdefault(target.id, set()).add(statement.value.id)
     copies: set[str] = set()
+    uses = _Uses(statements)
     for array, position, statement in updates:
         where = location(parsed, statement)
         if is_write(statement):
@@ -174,7 +175,7 @@ def check(
                 )
             copies |= roots
         for alias in sorted(_aliases_of(array, origins, bound_to)):
-            if _read_after(alias, position, statements):
+            if uses.read_after(alias, position):
                 raise UnsupportedSyntaxError(
                     f"`{array}` is updated in place here, and `{alias}` may share its memory "
                     f"and is used afterwards; tangentish cannot follow the change through "
@@ -230,30 +231,34 @@ def _aliases_of(
     return found - {array}
 
 
-def _read_after(name: str, update: int, statements: list) -> bool:
-    """True if a read of `name` can follow the update at position `update` with no assignment to
-    `name` in between: later in the text, or in the next iteration of a loop around both."""
-    assigned = [
-        i
-        for i, (statement, _) in enumerate(statements)
-        if any(
-            isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Store)
-            for n in gast.walk(statement)
-        )
-    ]
-    _, update_loops = statements[update]
-    for read, (statement, loops) in enumerate(statements):
-        if not any(
-            isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-            for n in gast.walk(statement)
-        ):
-            continue
-        if read > update and not any(update < d < read for d in assigned):
-            return True
-        shared = set(loops) & set(update_loops)
-        if read <= update and shared:
-            inner = max(shared)  # the innermost loop around both: its body's positions
-            body = [i for i, (_, ls) in enumerate(statements) if inner in ls]
-            if not any(d in body and (d > update or d < read) for d in assigned):
+class _Uses:
+    """Where each name is read and assigned, by position among the simple statements."""
+
+    def __init__(self, statements: list[tuple[gast.stmt, tuple[int, ...]]]) -> None:
+        self.statements = statements
+        self.loads: dict[str, list[int]] = {}
+        self.stores: dict[str, list[int]] = {}
+        self.bodies: dict[int, set[int]] = {}  # loop (by position) → the positions in it
+        for position, (statement, loops) in enumerate(statements):
+            for node in gast.walk(statement):
+                if isinstance(node, gast.Name):
+                    table = self.stores if isinstance(node.ctx, gast.Store) else self.loads
+                    table.setdefault(node.id, []).append(position)
+            for loop in loops:
+                self.bodies.setdefault(loop, set()).add(position)
+
+    def read_after(self, name: str, update: int) -> bool:
+        """True if a read of `name` can follow the update at position `update` with no
+        assignment to `name` in between: later in the text, or in the next iteration of a loop
+        around both."""
+        assigned = self.stores.get(name, [])
+        update_loops = set(self.statements[update][1])
+        for read in self.loads.get(name, []):
+            if read > update and not any(update < d < read for d in assigned):
                 return True
-    return False
+            shared = set(self.statements[read][1]) & update_loops
+            if read <= update and shared:
+                body = self.bodies[max(shared)]  # the innermost loop around both
+                if not any(d in body and (d > update or d < read) for d in assigned):
+                    return True
+        return False

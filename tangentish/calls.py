@@ -267,10 +267,13 @@ def call_tangent(
         args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
     if not is_user_function(fn):
         fn = _caller(fn, len(args), tuple(kwargs))
-    params = list(inspect.signature(fn).parameters)
-    kinds = {p: kind_module.of_value(a) for p, a in zip(params, args)}
+    signature = inspect.signature(fn)
+    params = list(signature.parameters)
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()  # the tangent function takes every argument, then the tangents
+    kinds = {p: kind_module.of_value(a) for p, a in bound.arguments.items()}
     callee = derive_tangent(fn, tuple(params[i] for i in active), kinds)
-    return callee.jvp(*args, *tangents, **kwargs)
+    return callee.jvp(*bound.arguments.values(), *tangents)
 
 
 def check_closures(

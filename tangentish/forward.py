@@ -266,6 +266,13 @@ class _Tangents(Adjoints):
             ) from None
         operands = bound.arguments
         active = tuple(name for name, node in operands.items() if self.tangent(node) is not None)
+        given = set(operands)
+        bound.apply_defaults()  # the tangent function takes every argument, then the tangents
+        defaults = {
+            name: self.constant(value)
+            for name, value in bound.arguments.items()
+            if name not in given
+        }
         kinds = {
             name: operand_kind(node, self.kinds, self.parsed.namespace)
             for name, node in operands.items()
@@ -273,12 +280,19 @@ class _Tangents(Adjoints):
         }
         callee = calls.derive_tangent(function, active, kinds)
         handle = load(self.bind(f"{function.__name__}_jvp", callee))
+        arguments = [defaults.get(name, node) for name, node in bound.arguments.items()]
         call = gast.Call(
             func=gast.Attribute(value=handle, attr="jvp", ctx=gast.Load()),
-            args=list(primitive.args) + [self.tangent(operands[n]) for n in active],
-            keywords=[gast.keyword(arg=k, value=v) for k, v in primitive.keywords.items()],
+            args=arguments + [self.tangent(operands[n]) for n in active],
+            keywords=[],
         )
         return self.replace_with_pair(call, statement, target)
+
+    def constant(self, value: Any) -> gast.expr:
+        """A default argument's value in generated code: a literal, or a bound name."""
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return gast.Constant(value, None)
+        return load(self.bind("default", value))
 
     def call_dynamic_tangent(
         self, primitive: Primitive, statement: gast.Assign, target: str
@@ -363,7 +377,11 @@ def build(
     """The tangent function of the Wengert list `wengert` for input directions on `wrt`."""
     tangents = _Tangents(parsed, activity, dict(kinds), namer)
     *body, returned = wengert.body
-    code = tangents.block(body)
+    fixed = [a.id for a in wengert.args.args if a.id in activity.varied and a.id not in wrt]
+    code = [  # arguments not differentiated that vary later (`x = x * y`) start with no tangent
+        assign(namer.tangent(name), tangents.zero_of(load(name)), wengert) for name in fixed
+    ]
+    code += tangents.block(body)
     output = returned.value
     tangent = tangents.tangent(output) or tangents.zero_of(output)
     final = gast.copy_location(

@@ -33,7 +33,11 @@ def broadcast_like(t: Any, y: Any) -> Any:
 
 
 def write_tangent(t: Any, index: Any, value: Any, like: Any) -> Any:
-    """The tangent of an array after `a[index] = v`: a copy (the tangent may be shared)."""
+    """The tangent of an array (list, dict) after `a[index] = v`: a copy (it may be shared)."""
+    if isinstance(like, (list, dict)):
+        t = type(like)(t)
+        t[index] = value
+        return t
     t = np.array(np.broadcast_to(t, np.shape(like)), dtype=np.result_type(t, np.float64))
     t[index] = value
     return t
@@ -162,6 +166,14 @@ def pop_adjoint(g: list[Any], items: Any, index: Any) -> Any:
         return {**g, index: zeros_like(items[index])}
     position = index if index >= 0 else len(items) + index
     return [*g[:position], zeros_like(items[index]), *g[position:]]
+
+
+def without_popped(g: Any, items: Any, index: Any) -> Any:
+    """`g` without the entry `pop_adjoint` put back for `items.pop(index)`: its adjoint."""
+    if isinstance(items, dict):
+        return {key: value for key, value in g.items() if key != index}
+    position = index if index >= 0 else len(items) + index
+    return [*g[:position], *g[position + 1 :]]
 
 
 def sum_items_adjoint(g: Any, items: Any) -> Any:

@@ -23,6 +23,7 @@ from ..runtime import (
     sum_items_adjoint,
     unbroadcast,
     values_adjoint,
+    without_popped,
     zero_at,
 )
 from . import Domain, adjoints, linear, partials, zero
@@ -301,7 +302,24 @@ def snapshot_rule(value, *, g):
     return g
 
 
-zero(runtime.zeros_like, runtime.check_seed, runtime.snapshot_item)
+def _popped(rng):
+    return [(([0.5, rng.normal()], [1.0, 2.0, 3.0], 1), {})]
+
+
+@adjoints(runtime.pop_adjoint, samples=_popped)
+def pop_adjoint_rule(x, items, index, *, g):
+    return without_popped(g, items, index), None, None
+
+
+@adjoints(
+    runtime.without_popped,
+    samples=lambda rng: [(([0.5, rng.normal(), 2.0], [1.0, 2.0, 3.0], 1), {})],
+)
+def without_popped_rule(x, items, index, *, g):
+    return pop_adjoint(g, items, index), None, None
+
+
+zero(runtime.zeros_like, runtime.check_seed, runtime.snapshot_item, runtime.Stack)
 
 linear(
     add_adjoints_rule,
@@ -309,6 +327,8 @@ linear(
     broadcast_like_rule,
     zero_at_rule,
     snapshot_rule,
+    pop_adjoint_rule,
+    without_popped_rule,
     as_sequence,
     copy_input,
     list_append,

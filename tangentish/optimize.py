@@ -183,6 +183,16 @@ def _size(node: gast.AST) -> int:
     return sum(1 for n in gast.walk(node) if isinstance(n, (gast.expr, gast.stmt)))
 
 
+@dataclass(frozen=True)
+class _Summary:
+    """The names one statement reads, assigns and writes into: computed once per version."""
+
+    statement: gast.stmt
+    loads: list[gast.Name]
+    stores: set[str]
+    written: set[str]
+
+
 class _Block:
     """The rewrites on one block at a time, given the names live after it."""
 
@@ -191,14 +201,27 @@ class _Block:
     ) -> None:
         self.generated, self.effects, self.stack = generated, effects, stack
         self.adjoints = adjoints
+        self.summaries: dict[int, _Summary] = {}  # by statement id; dropped when one changes
+
+    def summary(self, statement: gast.stmt) -> _Summary:
+        found = self.summaries.get(id(statement))
+        if found is None or found.statement is not statement:
+            found = _Summary(statement, _loads(statement), _stores(statement), _written(statement))
+            self.summaries[id(statement)] = found
+        return found
 
     def is_pure(self, node: gast.AST) -> bool:
         return all(self.effects.pure(n) for n in gast.walk(node) if isinstance(n, gast.Call))
 
     def optimize(self, body: list[gast.stmt], live_out: set[str]) -> None:
         changed = True
-        while changed:
-            changed = any(self.substitute(body, i, live_out) for i in range(len(body)))
+        while changed:  # a sweep substitutes wherever it can, then the dead code goes
+            changed, i = False, 0
+            while i < len(body):
+                if self.substitute(body, i, live_out):
+                    changed = True  # body[i] is gone or has fewer uses: look at i again
+                else:
+                    i += 1
             changed = self.eliminate_dead(body, live_out) or changed
         for i, statement in enumerate(body):
             if isinstance(statement, _COMPOUND):
@@ -236,18 +259,19 @@ class _Block:
         atom = _is_atom(value)
         if not atom and (name not in self.generated or not self.is_pure(value)):
             return False
-        if any(name in _written(s) for s in body[i + 1 :]):
+        later = [self.summary(s) for s in body[i + 1 :]]
+        if any(name in summary.written for summary in later):
             return False  # an array written into in place keeps its name
         reads = {n.id for n in _loads(value)}
         uses: list[tuple[int, gast.Name]] = []
         blocked = False
         redefined = False
         stranded = False  # a use the value cannot reach: the definition stays
-        for j in range(i + 1, len(body)):
+        for j, summary in enumerate(later, start=i + 1):
             statement = body[j]
-            here = [n for n in _loads(statement) if n.id == name]
+            here = [n for n in summary.loads if n.id == name]
             compound = isinstance(statement, _COMPOUND)
-            stored = _stores(statement)
+            stored = summary.stores
             if here:
                 unreachable = blocked or isinstance(statement, gast.Return)
                 if compound and (not atom or name in stored or reads & stored):
@@ -258,7 +282,7 @@ class _Block:
                     stranded = True
                 else:
                     uses += [(j, n) for n in here]
-            if name in stored and not compound and name not in _written(statement):
+            if name in stored and not compound and name not in summary.written:
                 redefined = True
                 break
             if name in stored:
@@ -274,6 +298,7 @@ class _Block:
             return False  # user variables are only renamed away when they disappear entirely
         for j, use in uses:
             _replace(body[j], use, value)
+            self.summaries.pop(id(body[j]), None)
         if not keep:
             del body[i]
         return True

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))  # the checkout's tangentish, when it is not insta
 
 from tangentish.cli import load, main  # noqa: E402
 
-DIRECTIVE = re.compile(r"^( *)<!-- (tangentish|source) (.+?) -->$", re.MULTILINE)
+DIRECTIVE = re.compile(r"^( *)<!-- (tangentish|source|rules) ?(.*?) -->$", re.MULTILINE)
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
@@ -44,6 +44,10 @@ def on_page_markdown(markdown: str, **_: Any) -> str:
 
 
 def _expand(kind: str, argument: str) -> str:
+    if kind == "rules":
+        from tangentish import rules
+
+        return rules.table()
     if kind == "source":
         where, _, name = argument.partition(":")
         if where.endswith(".py"):

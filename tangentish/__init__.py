@@ -19,6 +19,7 @@ from .errors import (
 from .explain import explain
 from .gradcheck import check_grads
 from .jacobians import hessian, jacobian
+from .rules.user import RuleError, adjoint, register_partials, tangent
 
 __version__ = "0.1.0"
 
@@ -33,11 +34,15 @@ __all__ = [
     "WrtError",
     "check_grads",
     "explain",
+    "RuleError",
+    "adjoint",
     "grad",
     "hessian",
     "jacobian",
     "jvp",
+    "register_partials",
     "source",
+    "tangent",
     "value_and_grad",
     "vjp",
 ]

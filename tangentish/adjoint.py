@@ -224,6 +224,13 @@ class Adjoints:
             ) from None
         bound["y"] = load(target)
         bound["g"] = g
+        if rule.built is not None and all(out is None for out in template.outputs):
+            raise MissingRuleError(
+                f"{self.callee_name(primitive)} has a forward-mode rule only (@tg.tangent); give "
+                f"it a reverse rule with @tg.adjoint({self.callee_name(primitive)})",
+                construct=self.callee_name(primitive),
+                **location(self.parsed, statement),
+            )
         positions = {name: i for i, name in enumerate(template.params)}
         wanted = {
             positions[name]
@@ -387,8 +394,9 @@ class Adjoints:
                 **where,
             )
         raise MissingRuleError(
-            f"no derivative rule for {name} (reverse mode) with these arguments; "
-            "tangentish differentiates it only where it has a rule",
+            f"no derivative rule for {name} (reverse mode) with these arguments; give it one "
+            f"with tg.register_partials({name}, ...) for an elementwise function, or "
+            f"@tg.adjoint({name}) (see the custom rules page of the docs)",
             construct=name,
             **where,
         )

@@ -192,6 +192,10 @@ class _Tangents(Adjoints):
                 **location(self.parsed, statement),
             ) from None
         bound["y"] = load(target)
+        if rule.tangent is not None:  # the user's own forward rule
+            for name in template.params:
+                bound[f"{name}_dot"] = self.tangent_or_zero(bound[name])
+            return rule.tangent.expand(bound, self.binder(primitive))[0]
         differentiable = [i for i, out in enumerate(template.outputs) if out is not None]
         varied = [i for i in differentiable if self.tangent(bound[template.params[i]]) is not None]
         if rule.tier == "partials":

@@ -53,10 +53,12 @@ class Rule:
     domains: tuple[Domain, ...] = ()
     samples: Samples | None = None
     methods: tuple[str, ...] = field(default=())
+    built: Template | None = None  # a user's rule: its template, made rather than parsed
+    tangent: Template | None = None  # a user's forward-mode rule: `y_dot` as one expression
 
     @property
     def template(self) -> Template:
-        return template_of(self.function)
+        return self.built or template_of(self.function)
 
     @property
     def linearity(self) -> str:
@@ -86,10 +88,12 @@ def describe(obj: Any) -> str:
     return f"{module}.{name}" if module and module != "builtins" else name
 
 
-def _register(rule: Rule) -> None:
+def _register(rule: Rule, first: bool = False) -> None:
+    """Add `rule` to the tables; `first`: ahead of the rules already there (a user's rule)."""
     RULES.append(rule)
     for primal in rule.primals:
-        _BY_PRIMAL.setdefault(primal, []).append(rule)
+        found = _BY_PRIMAL.setdefault(primal, [])
+        found.insert(0, rule) if first else found.append(rule)
     for method in rule.methods:
         _BY_METHOD[method] = rule
 
@@ -189,3 +193,30 @@ def load() -> None:
         return
     from .scipy import linalg as scipy_linalg  # noqa: F401
     from .scipy import multivariate, special, stats  # noqa: F401
+
+
+def table() -> str:
+    """Every rule and its modes, as a Markdown table (the docs' rules page is made from it)."""
+    load()
+    forward = {
+        "partials": "partials",
+        "linear": "applies the function to the tangents",
+        "multilinear": "product rule",
+        "": "through the reverse rule, one sweep per output entry",
+    }
+    rows = ["| function | reverse mode | forward mode |", "|---|---|---|"]
+    for rule in RULES:
+        if rule.built is not None:
+            continue  # a user's rule
+        names = list(
+            dict.fromkeys(describe(p).replace("_operator.", "operator.") for p in rule.primals)
+        )
+        names += [f"array `.{m}`" for m in rule.methods]
+        how = "partials" if rule.tier == "partials" else "adjoint rule"
+        mode = forward["partials"] if rule.tier == "partials" else forward[rule.linearity]
+        rows.append(
+            f"| {', '.join(f'`{n}`' if '`' not in n else n for n in names)} | {how} | {mode} |"
+        )
+    zeros = sorted({describe(p) for p in _ZERO} | {f".{m}" for m in _ZERO_METHODS})
+    rows += ["", f"Zero derivative ({len(zeros)}): " + ", ".join(f"`{z}`" for z in zeros) + "."]
+    return "\n".join(rows)

@@ -89,8 +89,10 @@ def describe(obj: Any) -> str:
 
 
 def _register(rule: Rule, first: bool = False) -> None:
-    """Add `rule` to the tables; `first`: ahead of the rules already there (a user's rule)."""
-    RULES.append(rule)
+    """Add `rule` to the tables; `first`: a user's rule, looked up before tangentish's own (and
+    not listed in `RULES`, tangentish's tables)."""
+    if not first:
+        RULES.append(rule)
     for primal in rule.primals:
         found = _BY_PRIMAL.setdefault(primal, [])
         found.insert(0, rule) if first else found.append(rule)
@@ -206,8 +208,6 @@ def table() -> str:
     }
     rows = ["| function | reverse mode | forward mode |", "|---|---|---|"]
     for rule in RULES:
-        if rule.built is not None:
-            continue  # a user's rule
         names = list(
             dict.fromkeys(describe(p).replace("_operator.", "operator.") for p in rule.primals)
         )

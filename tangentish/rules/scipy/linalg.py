@@ -55,7 +55,7 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True, *, g, y):
 
 @adjoints(scipy.linalg.cho_factor, samples=_cholesky)
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True, *, g, y):
-    return cho_factor_adjoint(g, y)
+    return cho_factor_adjoint(g, y, a)
 
 
 def _cho_solve(rng):

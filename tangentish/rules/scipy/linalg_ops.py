@@ -52,13 +52,16 @@ def solve_triangular_adjoint(
     return np.tril(a_bar, -k) if lower else np.triu(a_bar, k)
 
 
-def cho_factor_adjoint(g: Any, y: Any) -> Any:
-    """The adjoint of `cho_factor(a, lower) = (c, lower)`: c holds the factor on one triangle and
-    a's own entries on the other, which pass through."""
+def cho_factor_adjoint(g: Any, y: Any, a: Any) -> Any:
+    """The adjoint of `cho_factor(a, lower) = (c, lower)`: c holds the factor on one triangle.
+    Its other triangle holds a's own entries, which pass through, in the SciPy versions that
+    copy them there; newer ones leave zeros, which carry no derivative."""
     (g_c, _), (c, lower) = g, y
     if lower:
-        return cholesky_adjoint(np.tril(g_c), np.tril(c)) + np.triu(g_c, 1)
-    return cholesky_adjoint(np.triu(g_c), np.triu(c), True) + np.tril(g_c, -1)
+        other = np.triu(g_c, 1) if np.array_equal(np.triu(c, 1), np.triu(a, 1)) else 0.0
+        return cholesky_adjoint(np.tril(g_c), np.tril(c)) + other
+    other = np.tril(g_c, -1) if np.array_equal(np.tril(c, -1), np.tril(a, -1)) else 0.0
+    return cholesky_adjoint(np.triu(g_c), np.triu(c), True) + other
 
 
 def cho_solve_adjoint(g: Any, c_and_lower: Any, y: Any) -> tuple[Any, float]:

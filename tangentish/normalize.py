@@ -27,9 +27,11 @@ from typing import Any, Callable
 import gast
 
 from . import runtime
+from .desugar import Desugaring
 from .errors import InternalError
 from .naming import Namer, names_in
-from .parse import MISSING, ParsedFunction, location
+from .parse import ParsedFunction, location
+from .wengert import check as wengert_check
 
 
 def lower(
@@ -39,7 +41,7 @@ def lower(
     augmented: list[tuple[str, int]] | None = None,
 ) -> gast.FunctionDef:
     """The Wengert list of `node` (by default the parsed function, which must already be in the
-    single-exit form `structure` makes), checked by `check_wengert`. The `x += y` statements it
+    single-exit form `structure` makes), checked by `wengert.check`. The `x += y` statements it
     lowered to `x = x + y` are added to `augmented`: on an aliased array they would differ."""
     source = node or parsed.node
     lowering = _Lowering(parsed, namer)
@@ -56,11 +58,11 @@ def lower(
         type_params=[],
     )
     gast.copy_location(wengert, source)
-    check_wengert(wengert, parsed)
+    wengert_check(wengert, parsed)
     return wengert
 
 
-class _Lowering:
+class _Lowering(Desugaring):
     def __init__(self, parsed: ParsedFunction, namer: Namer) -> None:
         self.parsed, self.namer = parsed, namer
         self.out: list[gast.stmt] = []
@@ -323,120 +325,6 @@ class _Lowering:
             return type(node)(elts=[self.name_of(e) for e in node.elts], ctx=gast.Load())
         raise InternalError(f"normalize met {type(node).__name__}", **self.where(node))
 
-    def is_list_update(self, node: gast.expr) -> bool:
-        """`items.append(v)`, `items.extend(vs)`, `items.pop(i)` on a local list."""
-        func = getattr(node, "func", None)
-        return (
-            isinstance(node, gast.Call)
-            and isinstance(func, gast.Attribute)
-            and func.attr in _LIST_UPDATES
-            and isinstance(func.value, gast.Name)
-            and self.parsed.namespace.lookup(func.value.id) is MISSING
-        )
-
-    def list_update(self, node: gast.Call) -> gast.expr:
-        """A list update, lowered to rebinding the list to an updated copy, so every earlier
-        version stays readable for the reverse sweep: `items = list_append(items, v)`."""
-        items, method = node.func.value.id, node.func.attr
-        args = [self.name_of(a) for a in node.args]
-        value: gast.expr = gast.Constant(None, None)
-        if method == "pop":
-            index = args[0] if args else gast.Constant(-1, None)
-            value = self.name_of(gast.Subscript(value=_load(items), slice=index, ctx=gast.Load()))
-            args = [index]
-        helper = self.helper(f"list_{method}", _LIST_UPDATES[method])
-        self.assign(_store(items), gast.Call(func=helper, args=[_load(items), *args], keywords=[]))
-        self.augmented.append((items, self.anchor.lineno))
-        return value
-
-    def comprehension(self, node: gast.ListComp | gast.GeneratorExp) -> gast.Name:
-        """`[e for t in it if c]` → a loop appending to a new list, with the comprehension's
-        variables renamed (they do not leak into the function, as in Python)."""
-        renames = {
-            n.id: self.namer.claim(n.id)
-            for gen in node.generators
-            for n in gast.walk(gen.target)
-            if isinstance(n, gast.Name)
-        }
-        rename = _Rename(renames)
-        result = self.namer.temporary()
-        self.emit(_assign(_store(result), gast.List(elts=[], ctx=gast.Load())))
-        helper = self.helper("list_append", runtime.list_append)
-        element = rename.visit(copy.deepcopy(node.elt))
-        append = gast.Call(func=helper, args=[_load(result), element], keywords=[])
-        loop: gast.stmt = gast.copy_location(_assign(_store(result), append), self.anchor)
-        for depth, gen in reversed(list(enumerate(node.generators))):
-            body = [loop]
-            for condition in reversed(gen.ifs):
-                test = rename.visit(copy.deepcopy(condition))
-                body = [gast.copy_location(gast.If(test=test, body=body, orelse=[]), self.anchor)]
-            iterable = gen.iter if depth == 0 else rename.visit(copy.deepcopy(gen.iter))
-            target = rename.visit(copy.deepcopy(gen.target))
-            loop = gast.For(target=target, iter=iterable, body=body, orelse=[], type_comment=None)
-            loop = gast.copy_location(loop, self.anchor)
-        anchor = self.anchor
-        self.statement(loop)
-        self.anchor = anchor
-        return _load(result)
-
-    def lazily(self, result: str, value: gast.expr) -> list[gast.stmt]:
-        """The statements of `result = value`, collected to run only inside a branch."""
-        saved, self.out = self.out, []
-        self.emit(_assign(_store(result), self.primitive(value)))
-        body, self.out = self.out, saved
-        return body
-
-    def boolean(self, node: gast.BoolOp) -> gast.Name:
-        """`a and b` → `v = a; if v: v = b` (and `or` on the other branch): lazy, as Python is."""
-        result = self.namer.temporary()
-        self.emit(_assign(_store(result), self.primitive(node.values[0])))
-        self._chain(result, node.values[1:], isinstance(node.op, gast.And))
-        return _load(result)
-
-    def _chain(self, result: str, values: list[gast.expr], conjunction: bool) -> None:
-        if not values:
-            return
-        saved, self.out = self.out, []
-        self.emit(_assign(_store(result), self.primitive(values[0])))
-        self._chain(result, values[1:], conjunction)
-        branch, self.out = self.out, saved
-        if conjunction:
-            self.emit(gast.If(test=_load(result), body=branch, orelse=[]))
-        else:
-            self.emit(gast.If(test=_load(result), body=[gast.Pass()], orelse=branch))
-
-    def conditional(self, node: gast.IfExp) -> gast.Name:
-        """`a if c else b` → `if c: v = a else: v = b`."""
-        test = self.name_of(node.test)
-        result = self.namer.temporary()
-        body, orelse = self.lazily(result, node.body), self.lazily(result, node.orelse)
-        self.emit(gast.If(test=test, body=body, orelse=orelse))
-        return _load(result)
-
-    def chained_comparison(self, node: gast.Compare) -> gast.Name:
-        """`a < b < c` → `v = a < b; if v: v = b < c`, each operand evaluated once."""
-        operands = [self.name_of(node.left)]
-        result = self.namer.temporary()
-        first = gast.Compare(
-            left=operands[0], ops=node.ops[:1], comparators=[self.name_of(node.comparators[0])]
-        )
-        operands.append(first.comparators[0])
-        self.emit(_assign(_store(result), first))
-        self._compare_chain(result, operands[-1], node.ops[1:], node.comparators[1:])
-        return _load(result)
-
-    def _compare_chain(self, result: str, left: gast.expr, ops: list, rights: list) -> None:
-        if not ops:
-            return
-        saved, self.out = self.out, []
-        right = self.name_of(rights[0])
-        self.emit(
-            _assign(_store(result), gast.Compare(left=left, ops=[ops[0]], comparators=[right]))
-        )
-        self._compare_chain(result, right, ops[1:], rights[1:])
-        branch, self.out = self.out, saved
-        self.emit(gast.If(test=_load(result), body=branch, orelse=[]))
-
     def index(self, node: gast.expr) -> gast.expr:
         """Lower an index, keeping slices and tuples of them in place (`x[1:n, 0]`)."""
         if isinstance(node, gast.Slice):
@@ -459,25 +347,6 @@ class _Lowering:
         return location(self.parsed, node if hasattr(node, "lineno") else self.anchor)
 
 
-#: A local list's in-place updates, and the helpers that make the updated copy.
-_LIST_UPDATES = {
-    "append": runtime.list_append,
-    "push": runtime.list_append,  # the recording stack of generated code, differentiated again
-    "extend": runtime.list_extend,
-    "pop": runtime.list_pop,
-}
-
-
-class _Rename(gast.NodeTransformer):
-    def __init__(self, names: dict[str, str]) -> None:
-        self.names = names
-
-    def visit_Name(self, node: gast.Name) -> gast.Name:
-        if node.id in self.names:
-            return gast.Name(self.names[node.id], node.ctx, None, None)
-        return node
-
-
 def _load(name: str) -> gast.Name:
     return gast.Name(name, gast.Load(), None, None)
 
@@ -492,106 +361,6 @@ def _assign(target: gast.expr, value: gast.expr) -> gast.Assign:
 
 def _operand_names(node: gast.expr) -> set[str]:
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-
-
-def check_wengert(node: gast.FunctionDef, parsed: ParsedFunction) -> None:
-    """Raise `InternalError` unless `node` is a Wengert list (every statement one primitive, or
-    `if name`, `for name in name`, `while name`, `break`, `pass`) whose names are assigned before
-    they are read (in the text: a loop may read what its previous iteration assigned)."""
-    defined = {a.id for a in node.args.args}
-    namespace = parsed.namespace
-
-    def fail(message: str, statement: gast.stmt) -> None:
-        raise InternalError(message, **location(parsed, statement))
-
-    def check_reads(value: gast.expr, statement: gast.stmt) -> None:
-        if isinstance(value, gast.Lambda):
-            return  # its names are read when it is called
-        for name in _operand_names(value):
-            if name not in defined and namespace.lookup(name) is MISSING:
-                fail(f"{name!r} is used before it is assigned", statement)
-
-    def check(body: list[gast.stmt]) -> None:
-        for statement in body:
-            if isinstance(statement, (gast.Break, gast.Pass)):
-                continue
-            if isinstance(statement, gast.FunctionDef):  # a nested function: its own compile
-                defined.add(statement.name)
-                continue
-            if isinstance(statement, (gast.If, gast.While)):
-                if not _is_operand(statement.test):
-                    fail("a branch or loop test that is not a name", statement)
-                check_reads(statement.test, statement)
-                if isinstance(statement, gast.While):  # the next iteration reads this one's
-                    defined.update(_assigned(statement.body))
-                check(statement.body)
-                check(statement.orelse)
-                continue
-            if isinstance(statement, gast.For):
-                if not isinstance(statement.target, gast.Name) or not _is_operand(statement.iter):
-                    fail("a `for` loop that is not `for name in name`", statement)
-                check_reads(statement.iter, statement)
-                defined.add(statement.target.id)
-                defined.update(_assigned(statement.body))
-                check(statement.body)
-                continue
-            if isinstance(statement, gast.Assign):
-                value, targets = statement.value, statement.targets
-            elif isinstance(statement, (gast.Return, gast.Expr)):
-                value, targets = statement.value, []
-            else:
-                fail(f"{type(statement).__name__} in a Wengert list", statement)
-            if not _is_primitive(value):
-                fail(f"not a primitive: {gast.unparse(value).strip()}", statement)
-            check_reads(value, statement)
-            if targets and isinstance(targets[0], gast.Subscript):  # `a[i] = v`
-                if not _is_operand(value):
-                    fail("a write whose value is not a name or constant", statement)
-                check_reads(targets[0], statement)
-                continue
-            for target in targets:
-                defined.update(n.id for n in gast.walk(target) if isinstance(n, gast.Name))
-
-    check(node.body)
-
-
-def _assigned(body: list[gast.stmt]) -> set[str]:
-    return {
-        n.id
-        for s in body
-        for n in gast.walk(s)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
-
-
-def _is_operand(node: gast.expr | None) -> bool:
-    if node is None or isinstance(node, (gast.Name, gast.Constant)):
-        return True
-    return isinstance(node, gast.Attribute) and _is_operand(node.value)
-
-
-def _is_primitive(node: gast.expr) -> bool:
-    if isinstance(node, gast.Lambda):
-        return True
-    if isinstance(node, gast.BinOp):
-        return _is_operand(node.left) and _is_operand(node.right)
-    if isinstance(node, gast.UnaryOp):
-        return _is_operand(node.operand)
-    if isinstance(node, gast.Compare):
-        return _is_operand(node.left) and all(_is_operand(c) for c in node.comparators)
-    if isinstance(node, gast.Call):
-        return (
-            _is_operand(node.func)
-            and all(_is_operand(a) for a in node.args)
-            and all(_is_operand(k.value) for k in node.keywords)
-        )
-    if isinstance(node, gast.Subscript):
-        return _is_operand(node.value)
-    if isinstance(node, (gast.Tuple, gast.List)):
-        return all(_is_operand(e) for e in node.elts)
-    if isinstance(node, gast.Dict):
-        return all(_is_operand(e) for e in node.keys + node.values)
-    return _is_operand(node)
 
 
 def lower_function(fn: Callable[..., Any]) -> str:

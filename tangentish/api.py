@@ -176,6 +176,63 @@ class _Compiled:
 
 def _make(f: Callable[..., Any], options: Options, verbose: int, label: str) -> Callable[..., Any]:
     state = _Compiled(f, options, verbose, label)
+    gradient = _dispatcher(state, label) or _generic_dispatcher(state)
+    gradient.__name__ = f"{f.__name__}_{label}"
+    gradient.__qualname__ = gradient.__name__
+    gradient.__doc__ = f"The {label} of {f.__qualname__} with respect to arguments {options.wrt}."
+    gradient.__wrapped_tangentish__ = state  # type: ignore[attr-defined]
+    return gradient
+
+
+def _seed_of_a_number(seed: Any, state: _Compiled) -> None:
+    if np.ndim(seed) != 0:
+        raise ShapeMismatchError(
+            f"seed has shape {np.shape(seed)}, but {state.f.__name__} returns a number: the seed "
+            "is the output's adjoint, a number here"
+        )
+
+
+def _dispatcher(state: _Compiled, label: str) -> Callable[..., Any] | None:
+    """A dispatcher written for `f`'s own parameters: one dictionary look-up on the arguments'
+    types, then the generated code (the generic `*args` one costs several times more). None when
+    a parameter's name would collide with the dispatcher's own."""
+    params = list(state.signature.parameters.values())
+    names = [p.name for p in params]
+    if "seed" in names or any(n.startswith("_tg_") for n in names):
+        return None
+    defaults = tuple(p.default for p in params if p.default is not p.empty)
+    first_default = len(params) - len(defaults)
+    signature = ", ".join(
+        name if i < first_default else f"{name}=_tg_defaults[{i - first_default}]"
+        for i, name in enumerate(names)
+    )
+    arguments = ", ".join(names)
+    types = ", ".join(f"type({n})" for n in names) + ("," if len(names) == 1 else "")
+    source = (
+        f"def gradient({signature}{', ' if names else ''}*, seed=1.0):\n"
+        "    if _tg_guards and _tg_state.stale():\n"
+        "        _tg_state.forget()\n"
+        "    try:\n"
+        f"        _tg_code = _tg_table[{types}]\n"
+        "    except KeyError:\n"
+        f"        _tg_code = _tg_state.specialize(({arguments}{',' if len(names) == 1 else ''}))\n"
+        "    if seed.__class__ is not float and _tg_code.scalar_output:\n"
+        "        _tg_check(seed, _tg_state)\n"
+        f"    return _tg_code({arguments}{', ' if names else ''}seed)\n"
+    )
+    namespace = {
+        "_tg_defaults": defaults,
+        "_tg_guards": state.guards,
+        "_tg_state": state,
+        "_tg_table": state.table,
+        "_tg_check": _seed_of_a_number,
+    }
+    exec(compile(source, f"<tangentish {label} dispatcher>", "exec"), namespace)  # noqa: S102
+    return namespace["gradient"]
+
+
+def _generic_dispatcher(state: _Compiled) -> Callable[..., Any]:
+    """The dispatcher for any parameters: arguments bound by `inspect` when they need to be."""
     table, arity, guards = state.table, state.arity, state.guards
 
     def gradient(*args: Any, seed: Any = 1.0, **kwargs: Any) -> Any:
@@ -187,17 +244,10 @@ def _make(f: Callable[..., Any], options: Options, verbose: int, label: str) -> 
             compiled = table[tuple(map(type, args))]
         except KeyError:
             compiled = state.specialize(args)
-        if seed.__class__ is not float and compiled.scalar_output and np.ndim(seed) != 0:
-            raise ShapeMismatchError(
-                f"seed has shape {np.shape(seed)}, but {f.__name__} returns a number: the seed "
-                "is the output's adjoint, a number here"
-            )
+        if seed.__class__ is not float and compiled.scalar_output:
+            _seed_of_a_number(seed, state)
         return compiled(*args, seed)
 
-    gradient.__name__ = f"{f.__name__}_{label}"
-    gradient.__qualname__ = gradient.__name__
-    gradient.__doc__ = f"The {label} of {f.__qualname__} with respect to arguments {options.wrt}."
-    gradient.__wrapped_tangentish__ = state  # type: ignore[attr-defined]
     return gradient
 
 

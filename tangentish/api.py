@@ -200,6 +200,8 @@ def _dispatcher(state: _Compiled, label: str) -> Callable[..., Any] | None:
     names = [p.name for p in params]
     if "seed" in names or any(n.startswith("_tg_") for n in names):
         return None
+    if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in params):
+        return None  # *args, keyword-only...: the generic one binds them (or reports them)
     defaults = tuple(p.default for p in params if p.default is not p.empty)
     first_default = len(params) - len(defaults)
     signature = ", ".join(

@@ -43,7 +43,7 @@ import gast
 from . import runtime
 from .activity import Activity, is_write
 from .adjoint import Adjoints, assign, index_value, load
-from .kinds import ARRAY, CONTAINER, SCALAR
+from .kinds import ARRAY, CONTAINER, RANGE, SCALAR
 from .naming import Namer
 from .parse import ParsedFunction
 
@@ -77,7 +77,11 @@ class Step:
     zeros: list[list[gast.stmt]] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not self.adjoint and all(s.empty() for block in self.blocks for s in block)
+        """True if the sweep does nothing here: no adjoint statement, and no adjoint to zero
+        (a branch that assigns a constant still ends the life of an adjoint)."""
+        if self.adjoint or any(self.zeros):
+            return False
+        return all(s.empty() for block in self.blocks for s in block)
 
 
 def _loads(statements: list[gast.stmt]) -> set[str]:
@@ -190,7 +194,18 @@ class _Emit:
                 names |= self.reads(inner, in_loop or not isinstance(step.primal, gast.If))
         if isinstance(step.primal, gast.If) and not in_loop and not step.empty():
             names |= _loads([gast.Expr(value=step.primal.test)])
+        if self.walks_range_again(step, in_loop):
+            names.add(step.primal.iter.id)
         return names
+
+    def walks_range_again(self, step: Step, in_loop: bool) -> bool:
+        """True for a loop the sweep can run by walking its `range` again, with no trip count:
+        a `for` over a range, that never breaks, outside other loops (the range is made once)."""
+        loop = step.primal
+        if in_loop or step.empty() or not isinstance(loop, gast.For):
+            return False
+        walks_range = self.adjoints.kinds.get(getattr(loop.iter, "id", "")) == RANGE
+        return walks_range and not _breaks(loop.body)
 
     def block(
         self, steps: list[Step], after: set[str], in_loop: bool, must: set[str]
@@ -305,6 +320,20 @@ class _Emit:
         loop = gast.copy_location(_with_body(statement, body), statement)
         if step.empty():
             return [loop], []
+        head: list[gast.stmt] = []
+        if isinstance(statement, gast.For) and statement.target.id in body_reads:
+            _before_break(loop.body, self.push(load(statement.target.id), statement))
+            head.append(assign(statement.target.id, self.pop(), statement))
+        counter = self.namer.claim("_")
+        if self.walks_range_again(step, in_loop):
+            again = gast.For(
+                target=gast.Name(counter, gast.Store(), None, None),
+                iter=statement.iter,
+                body=head + body_back + step.zeros[1] or [gast.Pass()],
+                orelse=[],
+                type_comment=None,
+            )
+            return [loop], step.zeros[0] + [gast.copy_location(again, statement)]
         trips = self.namer.claim("_n")
         count = assign(
             trips,
@@ -312,16 +341,11 @@ class _Emit:
             statement,
         )
         loop.body.insert(0, count)
-        head: list[gast.stmt] = []
-        if isinstance(statement, gast.For) and statement.target.id in body_reads:
-            _before_break(loop.body, self.push(load(statement.target.id), statement))
-            head.append(assign(statement.target.id, self.pop(), statement))
         code = [assign(trips, gast.Constant(0, None), statement), loop]
         times: gast.expr = load(trips)
         if in_loop:
             code.append(self.push(load(trips), statement))
             times = self.pop()
-        counter = self.namer.claim("_")
         back_loop = gast.For(
             target=gast.Name(counter, gast.Store(), None, None),
             iter=gast.Call(
@@ -340,6 +364,12 @@ def _with_body(statement: gast.stmt, body: list[gast.stmt]) -> gast.stmt:
             target=statement.target, iter=statement.iter, body=body, orelse=[], type_comment=None
         )
     return gast.While(test=statement.test, body=body, orelse=[])
+
+
+def _breaks(body: list[gast.stmt]) -> bool:
+    """True if a loop body ends with its structured `if flag: break` (see `structure`)."""
+    last = body[-1] if body else None
+    return isinstance(last, gast.If) and any(isinstance(s, gast.Break) for s in last.body)
 
 
 def _before_break(body: list[gast.stmt], statement: gast.stmt) -> None:

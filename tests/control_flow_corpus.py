@@ -473,6 +473,29 @@ def write_slice(x):
     return np.sum(a * np.arange(1.0, 5.0))
 
 
+def constant_in_branch(x):
+    y = x * x
+    if x > 0.0:
+        y = 2.0
+    return y * x
+
+
+def clamp_once(x):
+    step = x * 0.5
+    if step > 1.0:
+        step = 1.0
+    return x + step * x
+
+
+def constant_in_loop(x, n):
+    y = x * x
+    for i in range(n):
+        if i == 1:
+            y = 3.0
+        y = y * x
+    return y
+
+
 CASES = [
     Case("if_taken", branch_if, (1.3,)),
     Case("if_not_taken", branch_if, (-0.7,)),
@@ -552,4 +575,9 @@ CASES = [
     Case("running_product", running_product, (np.array([0.5, 1.2, -0.3, 0.8]),)),
     Case("write_in_branch", write_in_branch, (V5,)),
     Case("write_slice", write_slice, (0.8,)),
+    Case("constant_in_branch_taken", constant_in_branch, (3.0,)),
+    Case("constant_in_branch_not_taken", constant_in_branch, (-3.0,)),
+    Case("clamp_taken", clamp_once, (3.0,)),
+    Case("clamp_not_taken", clamp_once, (1.0,)),
+    Case("constant_in_loop", constant_in_loop, (1.3, 4)),
 ]

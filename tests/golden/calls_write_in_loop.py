@@ -5,9 +5,7 @@ def write_slice_in_loop_grad(a, n, seed=1.0):
     _v5 = None  # calls_corpus.py:295
     b = np.zeros(4)  # calls_corpus.py:296
     _v1 = range(n)  # calls_corpus.py:297
-    _n = 0  # calls_corpus.py:297
     for i in _v1:  # calls_corpus.py:297
-        _n = _n + 1  # calls_corpus.py:297
         _stack.push(_v2)  # calls_corpus.py:298
         _v2 = b[1:3]  # calls_corpus.py:298
         _stack.push(_v4)  # calls_corpus.py:298
@@ -20,7 +18,7 @@ def write_slice_in_loop_grad(a, n, seed=1.0):
     _v6_bar = sum_adjoint(seed, b * b, None, False)  # calls_corpus.py:299
     b_bar = unbroadcast(_v6_bar * b, b) + unbroadcast(_v6_bar * b, b)  # calls_corpus.py:299
     a_bar = zeros_like(a)  # calls_corpus.py:297
-    for _ in range(_n):  # calls_corpus.py:297
+    for _ in _v1:  # calls_corpus.py:297
         i = _stack.pop()  # calls_corpus.py:297
         _v5_bar = unbroadcast(b_bar[slice(1, 3, None)], _v5)  # calls_corpus.py:298
         b[1:3] = _stack.pop()  # calls_corpus.py:298

@@ -67,6 +67,7 @@ def infer(fn: gast.FunctionDef, params: dict[str, str], namespace: Namespace) ->
     """The kind of every name of the Wengert list `fn`, given the kinds of its parameters."""
     kinds = dict(params)
     pairs = assignments(fn.body)
+    packed = _packed(pairs)
     changed = True
     while changed:
         changed = False
@@ -74,13 +75,34 @@ def infer(fn: gast.FunctionDef, params: dict[str, str], namespace: Namespace) ->
             if assignment.write:
                 continue  # writing into an array leaves it an array
             targets, value = assignment.targets, assignment.value
-            kind = _of_expr(value, kinds, namespace) if len(targets) == 1 else UNKNOWN
-            for target in targets:
+            entries = packed.get(getattr(value, "id", ""), [])
+            if len(targets) > 1 and len(entries) == len(targets):  # `a, b = t`, t = (x, y)
+                found = [operand_kind(e, kinds, namespace) for e in entries]
+            else:
+                found = [_of_expr(value, kinds, namespace) if len(targets) == 1 else UNKNOWN] * len(
+                    targets
+                )
+            for target, kind in zip(targets, found):
                 new = kind if target not in kinds else _join(kinds[target], kind)
                 if kinds.get(target) != new:
                     kinds[target] = new
                     changed = True
     return kinds
+
+
+def _packed(pairs: list) -> dict[str, list[gast.expr]]:
+    """Names only ever assigned one tuple literal (a swap `x, y = y, x`): their entries."""
+    found: dict[str, list[gast.expr]] = {}
+    other: set[str] = set()
+    for assignment in pairs:
+        if len(assignment.targets) != 1:
+            continue
+        name, value = assignment.targets[0], assignment.value
+        if isinstance(value, gast.Tuple) and name not in found:
+            found[name] = list(value.elts)
+        else:
+            other.add(name)
+    return {name: entries for name, entries in found.items() if name not in other}
 
 
 def operand_kind(node: gast.expr, kinds: dict[str, str], namespace: Namespace) -> str:

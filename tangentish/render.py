@@ -134,7 +134,7 @@ def _loop(loop: Loop, style: TextStyle, indent: int) -> Iterator[Line]:
     site = loop.site
     backwards = site.phase == "reverse"
     note = f"{loop.trips} iteration{'s' * (loop.trips != 1)}"
-    note += " (the recorded trip count), last first" if backwards else ""
+    note += ", as many as the forward pass ran, last first" if backwards else ""
     header = style.header(site.statement)
     yield Line(indent, {"step": header, "value": style.words(note), "line": _line(site)})
     for iteration in loop.iterations:

@@ -168,6 +168,7 @@ class _Emit:
         self.adjoints, self.namer = adjoints, namer
         self.stack = ""
         self.uninitialized: set[str] = set()
+        self.batch: _Batch | None = None  # the loop body being emitted, if it batches saves
 
     def stack_name(self) -> str:
         if not self.stack:
@@ -216,6 +217,7 @@ class _Emit:
         must = set(must)
         primal: list[gast.stmt] = []
         reverse: list[list[gast.stmt]] = []
+        batch, self.batch = self.batch, None  # only this block's own statements join it
         for i, step in enumerate(steps):
             later = set(after).union(*reads[:i])
             head = set().union(*(_stores(s) for s in step.replay or [step.primal]))
@@ -224,11 +226,18 @@ class _Emit:
             if is_write(step.primal):
                 saves, restores = self.record_write(step.primal, later, in_loop)
             else:
-                saves, restores = self.record(sorted(head & later), step.primal, in_loop, must)
+                names = sorted(head & later)
+                joined = [n for n in names if batch is not None and n in batch.eligible]
+                saves, restores = self.record(
+                    [n for n in names if n not in joined], step.primal, in_loop, must
+                )
+                restores += [batch.join(n, step.primal) for n in joined]  # type: ignore[union-attr]
+                self.uninitialized |= {n for n in joined if n not in must}
             code, back = self.compound(step, later, in_loop, must)
             primal += saves + code
             reverse.append(back + restores)
             must |= _certain(step.primal)
+        self.batch = batch
         return primal, [s for back in reversed(reverse) for s in back]
 
     def record(
@@ -316,14 +325,20 @@ class _Emit:
         body_reads = set().union(*(self.reads(s, True) for s in step.blocks[0]))
         body_reads |= _loads(step.zeros[1])
         inner_must = must | ({statement.target.id} if isinstance(statement, gast.For) else set())
+        batch = _Batch(self.namer.claim("_saved"), _once(statement.body))
+        self.batch = batch
         body, body_back = self.block(step.blocks[0], later | body_reads, True, inner_must)
+        self.batch = None
         loop = gast.copy_location(_with_body(statement, body), statement)
         if step.empty():
             return [loop], []
         head: list[gast.stmt] = []
         if isinstance(statement, gast.For) and statement.target.id in body_reads:
-            _before_break(loop.body, self.push(load(statement.target.id), statement))
-            head.append(assign(statement.target.id, self.pop(), statement))
+            head.append(batch.join(statement.target.id, statement))
+        if batch.entries:  # one tuple a iteration: the values its statements overwrite
+            loop.body.insert(0, batch.capture(statement))
+            _before_break(loop.body, self.push(load(batch.name), statement))
+            head.insert(0, assign(batch.name, self.pop(), statement))
         counter = self.namer.claim("_")
         if self.walks_range_again(step, in_loop):
             again = gast.For(
@@ -358,6 +373,43 @@ class _Emit:
         return code, step.zeros[0] + [gast.copy_location(back_loop, statement)]
 
 
+class _Batch:
+    """The values a loop iteration overwrites and the sweep reads, recorded as one tuple: taken
+    when the iteration starts (each is overwritten once in the iteration, so its value then is
+    the value the overwrite destroys), pushed when it ends, popped when the sweep's iteration
+    starts; each value is put back where its overwrite's adjoint ends."""
+
+    def __init__(self, name: str, eligible: set[str]) -> None:
+        self.name, self.eligible = name, eligible
+        self.entries: list[str] = []
+
+    def join(self, variable: str, anchor: gast.stmt) -> gast.stmt:
+        """Record `variable` in the tuple; the statement that puts its value back."""
+        if variable not in self.entries:
+            self.entries.append(variable)
+        index = gast.Constant(self.entries.index(variable), None)
+        value = gast.Subscript(value=load(self.name), slice=index, ctx=gast.Load())
+        return assign(variable, value, anchor)
+
+    def capture(self, anchor: gast.stmt) -> gast.stmt:
+        entries = gast.Tuple(elts=[load(e) for e in self.entries], ctx=gast.Load())
+        return assign(self.name, entries, anchor)
+
+
+def _once(body: list[gast.stmt]) -> set[str]:
+    """Names a loop body assigns exactly once, in a simple statement of its own (not in a nested
+    block): the values its iteration overwrites once, which a tuple can record together."""
+    counts: dict[str, int] = {}
+    nested: set[str] = set()
+    for statement in body:
+        if isinstance(statement, _COMPOUND):
+            nested |= assigned([statement])
+            continue
+        for name in _stores(statement):
+            counts[name] = counts.get(name, 0) + 1
+    return {name for name, count in counts.items() if count == 1 and name not in nested}
+
+
 def _with_body(statement: gast.stmt, body: list[gast.stmt]) -> gast.stmt:
     if isinstance(statement, gast.For):
         return gast.For(
@@ -367,18 +419,24 @@ def _with_body(statement: gast.stmt, body: list[gast.stmt]) -> gast.stmt:
 
 
 def _breaks(body: list[gast.stmt]) -> bool:
-    """True if a loop body ends with its structured `if flag: break` (see `structure`)."""
-    last = body[-1] if body else None
-    return isinstance(last, gast.If) and any(isinstance(s, gast.Break) for s in last.body)
+    """True if a loop body has its structured `if flag: break` (see `structure`)."""
+    return any(
+        isinstance(s, gast.If) and any(isinstance(b, gast.Break) for b in s.body) for s in body
+    )
 
 
 def _before_break(body: list[gast.stmt], statement: gast.stmt) -> None:
-    """Insert `statement` at the end of a loop body, before its structured `if flag: break`."""
-    last = body[-1] if body else None
-    if isinstance(last, gast.If) and len(last.body) == 1 and isinstance(last.body[0], gast.Break):
-        body.insert(len(body) - 1, statement)
-    else:
-        body.append(statement)
+    """Insert `statement` where every iteration passes: before the body's structured
+    `if flag: break` (a `while` loop's test is recomputed after it), else at its end."""
+    for position, other in enumerate(body):
+        if (
+            isinstance(other, gast.If)
+            and len(other.body) == 1
+            and isinstance(other.body[0], gast.Break)
+        ):
+            body.insert(position, statement)
+            return
+    body.append(statement)
 
 
 def assigned(statements: list[gast.stmt]) -> set[str]:

@@ -82,6 +82,10 @@ class Adjoints:
         self.namer = namer
         self.defined: set[str] = set()  # names whose adjoint holds a value at this point
         self.replacement: list[gast.stmt] | None = None  # the primal statement, rewritten
+        #: Arrays whose adjoint code needs only their shape: name → the name of its shape,
+        #: which the replay computes where the array is made (a small tuple is all it records).
+        self.shapes: dict[str, str] = {}
+        self.single: set[str] = set()  # names one simple statement assigns, once
         self.generated: set[str] = set()
 
     def bind(self, wanted: str, obj: Any) -> str:
@@ -253,10 +257,7 @@ class Adjoints:
             if rule.tier == "partials":
                 contribution = scale(g, outputs[position])
                 if self.needs_unbroadcast(primitive, operand):
-                    helper = self.bind("unbroadcast", runtime.unbroadcast)
-                    contribution = gast.Call(
-                        func=load(helper), args=[contribution, operand], keywords=[]
-                    )
+                    contribution = self.unbroadcast(contribution, operand)
             else:
                 contribution = outputs[position]
             out.append(self.accumulate(operand.id, contribution, statement))
@@ -350,6 +351,17 @@ class Adjoints:
             part = gast.Subscript(value=backward, slice=gast.Constant(k, None), ctx=gast.Load())
             out.append(self.accumulate(primitive.args[i].id, part, statement))
         return out
+
+    def unbroadcast(self, contribution: gast.expr, operand: gast.Name) -> gast.expr:
+        """`contribution` summed to `operand`'s shape: for an array made once, by its shape, so
+        the sweep does not keep the array itself for it."""
+        kind = operand_kind(operand, self.kinds, self.parsed.namespace)
+        if operand.id in self.single and kind != SCALAR:
+            shape = self.shapes.setdefault(operand.id, self.namer.claim(f"{operand.id}_shape"))
+            helper = self.bind("unbroadcast_to", runtime.unbroadcast_to)
+            return gast.Call(func=load(helper), args=[contribution, load(shape)], keywords=[])
+        helper = self.bind("unbroadcast", runtime.unbroadcast)
+        return gast.Call(func=load(helper), args=[contribution, operand], keywords=[])
 
     def needs_unbroadcast(self, primitive: Primitive, operand: gast.Name) -> bool:
         """False when the other operands are scalars: the output then has this operand's shape."""

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gast
+import numpy as np
 
 from . import runtime
 from .activity import Activity, is_write
@@ -158,7 +159,16 @@ class _Sweep:
             return Step(statement, blocks=[body], zeros=zeros)
         self.adjoints.replacement = None
         adjoint = self.adjoints.statement(statement)
-        return Step(statement, adjoint=adjoint, replay=self.adjoints.replacement)
+        replay = self.adjoints.replacement
+        target = _target_name(statement)
+        if target in self.adjoints.shapes:  # the sweep reads only its shape: compute it here
+            shape = gast.Call(
+                func=load(self.adjoints.bind("shape", np.shape)), args=[load(target)], keywords=[]
+            )
+            replay = (replay or [statement]) + [
+                assign(self.adjoints.shapes[target], shape, statement)
+            ]
+        return Step(statement, adjoint=adjoint, replay=replay)
 
 
 class _Emit:
@@ -325,7 +335,8 @@ class _Emit:
         body_reads = set().union(*(self.reads(s, True) for s in step.blocks[0]))
         body_reads |= _loads(step.zeros[1])
         inner_must = must | ({statement.target.id} if isinstance(statement, gast.For) else set())
-        batch = _Batch(self.namer.claim("_saved"), _once(statement.body))
+        replayed = [s for inner in step.blocks[0] for s in (inner.replay or [inner.primal])]
+        batch = _Batch(self.namer.claim("_saved"), _once(replayed))
         self.batch = batch
         body, body_back = self.block(step.blocks[0], later | body_reads, True, inner_must)
         self.batch = None
@@ -410,6 +421,37 @@ def _once(body: list[gast.stmt]) -> set[str]:
     return {name for name, count in counts.items() if count == 1 and name not in nested}
 
 
+def _target_name(statement: gast.stmt) -> str | None:
+    if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
+        return statement.targets[0].id
+    return None
+
+
+def _single(body: list[gast.stmt], params: set[str]) -> set[str]:
+    """Names one simple statement inside a loop assigns, and nothing else does: the sweep would
+    record such an array every iteration, where its shape is all it reads for broadcasting."""
+    counts: dict[str, int] = {}
+    in_loops: set[str] = set()
+
+    def visit(statements: list[gast.stmt], in_loop: bool) -> None:
+        for statement in statements:
+            if isinstance(statement, _COMPOUND):
+                if isinstance(statement, gast.For):
+                    counts[statement.target.id] = counts.get(statement.target.id, 0) + 2
+                loop = in_loop or not isinstance(statement, gast.If)
+                visit(statement.body, loop)
+                visit(statement.orelse, loop)
+                continue
+            plain = _target_name(statement) is not None  # not unpacked: `a, b = t`
+            for name in _stores(statement):
+                counts[name] = counts.get(name, 0) + (1 if plain else 2)
+                if in_loop:
+                    in_loops.add(name)
+
+    visit(body, False)
+    return {n for n, count in counts.items() if count == 1 and n in in_loops and n not in params}
+
+
 def _with_body(statement: gast.stmt, body: list[gast.stmt]) -> gast.stmt:
     if isinstance(statement, gast.For):
         return gast.For(
@@ -484,6 +526,7 @@ def build(
         if unpacks and isinstance(statement.value, gast.Name):
             kinds[statement.value.id] = CONTAINER
     adjoints = Adjoints(parsed, activity, kinds, namer)
+    adjoints.single = _single(wengert.body, {a.id for a in wengert.args.args})
     *body, returned = wengert.body
     seed = namer.claim("seed")
     output = returned.value

@@ -19,6 +19,15 @@ def unbroadcast(g: Any, a: Any) -> Any:
     if shape == ():
         total = np.sum(g)
         return np.asarray(total) if isinstance(a, np.ndarray) else total
+    return unbroadcast_to(g, shape)
+
+
+def unbroadcast_to(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum `g` down to `shape` (of an array the sweep no longer keeps, only its shape)."""
+    if np.shape(g) == shape:
+        return g
+    if shape == ():
+        return np.asarray(np.sum(g))
     extra = np.ndim(g) - len(shape)
     g = np.sum(g, axis=tuple(range(extra))) if extra else g
     ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)

@@ -284,6 +284,11 @@ def unbroadcast_rule(x, like, *, g):
     return broadcast_like(g, x), None
 
 
+@adjoints(runtime.unbroadcast_to, samples=lambda rng: [((rng.normal(size=(2, 3)), (3,)), {})])
+def unbroadcast_to_rule(x, shape, *, g):
+    return broadcast_like(g, x), None
+
+
 @adjoints(
     runtime.broadcast_like,
     samples=lambda rng: [((rng.normal(size=3), rng.normal(size=(2, 3))), {})],
@@ -324,6 +329,7 @@ zero(runtime.zeros_like, runtime.check_seed, runtime.snapshot_item, runtime.Stac
 linear(
     add_adjoints_rule,
     unbroadcast_rule,
+    unbroadcast_to_rule,
     broadcast_like_rule,
     zero_at_rule,
     snapshot_rule,

@@ -89,13 +89,13 @@ def derive(
 def _compile(
     fn: Callable[..., Any], callee: Callee, params: tuple[str, ...], signature: tuple[str, ...]
 ) -> None:
-    from . import codegen, optimize, pipeline, reverse
+    from . import codegen, optimize, pipeline, recording
 
     positions = tuple(params.index(name) for name in callee.active)
     done = pipeline.stages(fn, positions, optimized=False, kinds=signature)
     result, namer = done.adjoint, done.namer
     returned = gast.Return(value=gast.Tuple(elts=list(result.grads), ctx=gast.Load()))
-    local = reverse.assigned(result.primal) | set(params)  # globals and helpers are not taped
+    local = recording.assigned(result.primal) | set(params)  # globals and helpers are not taped
     tape_names = sorted(optimize.live_in([*result.sweep, returned], set()) & local)
     tape = namer.claim("_tape")
 
@@ -103,7 +103,7 @@ def _compile(
         return gast.Tuple(elts=[gast.Name(n, ctx, None, None) for n in tape_names], ctx=ctx)
 
     value = gast.Tuple(elts=[result.output, names(gast.Load())], ctx=gast.Load())
-    certain = reverse.certainly_assigned(result.primal) | set(params)
+    certain = recording.certainly_assigned(result.primal) | set(params)
     unset = [  # tape entries some paths never assign (a branch not taken)
         gast.Assign(
             targets=[gast.Name(n, gast.Store(), None, None)],

@@ -35,18 +35,19 @@ def f_grad(x1, x2, seed=1.0):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import gast
 import numpy as np
 
 from . import runtime
-from .activity import Activity, is_write
-from .adjoint import Adjoints, assign, index_value, load
-from .kinds import ARRAY, CONTAINER, RANGE, SCALAR
+from .activity import Activity
+from .adjoint import Adjoints, assign, load
+from .kinds import CONTAINER, SCALAR
 from .naming import Namer
 from .parse import ParsedFunction
+from .recording import Emit, Step, assigned, stores
 
 _COMPOUND = (gast.If, gast.For, gast.While)
 
@@ -63,45 +64,6 @@ class ReverseResult:
     output: gast.expr  # the function's value, at the end of `primal`
     grads: list[gast.expr]  # the adjoints of the `wrt` arguments, at the end of `sweep`
     seed: str  # the seed's parameter name
-
-
-@dataclass
-class Step:
-    """One primal statement and what the sweep does for it: the adjoint statements of a simple
-    statement; for an `if` its two blocks, for a loop its body, with the zero adjoints that keep
-    every path consistent (`zeros`: an `if`'s per branch; a loop's before it and per iteration)."""
-
-    primal: gast.stmt
-    adjoint: list[gast.stmt] = field(default_factory=list)
-    replay: list[gast.stmt] | None = None  # what the primal replay runs, where it differs
-    blocks: list[list[Step]] = field(default_factory=list)
-    zeros: list[list[gast.stmt]] = field(default_factory=list)
-
-    def empty(self) -> bool:
-        """True if the sweep does nothing here: no adjoint statement, and no adjoint to zero
-        (a branch that assigns a constant still ends the life of an adjoint)."""
-        if self.adjoint or any(self.zeros):
-            return False
-        return all(s.empty() for block in self.blocks for s in block)
-
-
-def _loads(statements: list[gast.stmt]) -> set[str]:
-    return {
-        n.id
-        for s in statements
-        for n in gast.walk(s)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
-
-
-def _stores(statement: gast.stmt) -> set[str]:
-    if isinstance(statement, _COMPOUND):
-        return set()
-    return {
-        n.id
-        for n in gast.walk(statement)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
 
 
 class _Sweep:
@@ -171,256 +133,6 @@ class _Sweep:
         return Step(statement, adjoint=adjoint, replay=replay)
 
 
-class _Emit:
-    """Phase 2: the primal replay with its recordings, and the reverse sweep with its restores."""
-
-    def __init__(self, adjoints: Adjoints, namer: Namer) -> None:
-        self.adjoints, self.namer = adjoints, namer
-        self.stack = ""
-        self.uninitialized: set[str] = set()
-        self.batch: _Batch | None = None  # the loop body being emitted, if it batches saves
-
-    def stack_name(self) -> str:
-        if not self.stack:
-            self.stack = self.namer.claim("_stack")
-        return self.stack
-
-    def push(self, value: gast.expr, anchor: gast.AST) -> gast.stmt:
-        call = gast.Call(
-            func=gast.Attribute(value=load(self.stack_name()), attr="push", ctx=gast.Load()),
-            args=[value],
-            keywords=[],
-        )
-        return gast.copy_location(gast.Expr(value=call), anchor)
-
-    def pop(self) -> gast.expr:
-        method = gast.Attribute(value=load(self.stack_name()), attr="pop", ctx=gast.Load())
-        return gast.Call(func=method, args=[], keywords=[])
-
-    def reads(self, step: Step, in_loop: bool) -> set[str]:
-        """Primal names the reverse code of `step` reads (its adjoints, zeros, branch tests)."""
-        names = _loads(step.adjoint) | _loads([z for zs in step.zeros for z in zs])
-        for block in step.blocks:
-            for inner in block:
-                names |= self.reads(inner, in_loop or not isinstance(step.primal, gast.If))
-        if isinstance(step.primal, gast.If) and not in_loop and not step.empty():
-            names |= _loads([gast.Expr(value=step.primal.test)])
-        if self.walks_range_again(step, in_loop):
-            names.add(step.primal.iter.id)
-        return names
-
-    def walks_range_again(self, step: Step, in_loop: bool) -> bool:
-        """True for a loop the sweep can run by walking its `range` again, with no trip count:
-        a `for` over a range, that never breaks, outside other loops (the range is made once)."""
-        loop = step.primal
-        if in_loop or step.empty() or not isinstance(loop, gast.For):
-            return False
-        walks_range = self.adjoints.kinds.get(getattr(loop.iter, "id", "")) == RANGE
-        return walks_range and not _breaks(loop.body)
-
-    def block(
-        self, steps: list[Step], after: set[str], in_loop: bool, must: set[str]
-    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
-        """The primal and the reverse code of a block. `after`: names read by reverse code that
-        runs after this block's; `must`: names certainly assigned on entry."""
-        reads = [self.reads(s, in_loop) for s in steps]
-        must = set(must)
-        primal: list[gast.stmt] = []
-        reverse: list[list[gast.stmt]] = []
-        batch, self.batch = self.batch, None  # only this block's own statements join it
-        for i, step in enumerate(steps):
-            later = set(after).union(*reads[:i])
-            head = set().union(*(_stores(s) for s in step.replay or [step.primal]))
-            if isinstance(step.primal, gast.For) and not step.empty():
-                head = {step.primal.target.id}
-            if is_write(step.primal):
-                saves, restores = self.record_write(step.primal, later, in_loop)
-            else:
-                names = sorted(head & later)
-                joined = [n for n in names if batch is not None and n in batch.eligible]
-                saves, restores = self.record(
-                    [n for n in names if n not in joined], step.primal, in_loop, must
-                )
-                restores += [batch.join(n, step.primal) for n in joined]  # type: ignore[union-attr]
-                self.uninitialized |= {n for n in joined if n not in must}
-            code, back = self.compound(step, later, in_loop, must)
-            primal += saves + code
-            reverse.append(back + restores)
-            must |= _certain(step.primal)
-        self.batch = batch
-        return primal, [s for back in reversed(reverse) for s in back]
-
-    def record(
-        self, names: list[str], anchor: gast.stmt, in_loop: bool, must: set[str]
-    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
-        saves, restores = [], []
-        for name in names:
-            if name not in must:
-                self.uninitialized.add(name)
-            if in_loop:
-                saves.append(self.push(load(name), anchor))
-                restores.append(assign(name, self.pop(), anchor))
-            else:
-                saved = self.namer.claim(f"{name}_saved")
-                saves.append(assign(saved, load(name), anchor))
-                restores.append(assign(name, load(saved), anchor))
-        return saves, restores[::-1]  # last saved, first restored: the stack's order
-
-    def record_write(
-        self, statement: gast.Assign, later: set[str], in_loop: bool
-    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
-        """For `a[i] = v` whose old entries the sweep reads later: save `a[i]`, put it back."""
-        target = statement.targets[0]
-        array = target.value.id
-        if array not in later:
-            return [], []
-        if self.adjoints.kinds.get(array) == ARRAY:  # `a[i]` exists: copy it, assign it back
-            old = gast.Subscript(value=load(array), slice=target.slice, ctx=gast.Load())
-            helper = self.adjoints.bind("snapshot", runtime.snapshot)
-            copy = gast.Call(func=load(helper), args=[old], keywords=[])
-        else:  # a list or dict, whose key may be new
-            index = index_value(target.slice)
-            helper = self.adjoints.bind("snapshot_item", runtime.snapshot_item)
-            copy = gast.Call(func=load(helper), args=[load(array), index], keywords=[])
-        if in_loop:
-            save: gast.stmt = self.push(copy, statement)
-            value = self.pop()
-        else:
-            saved = self.namer.claim(f"{array}_saved")
-            save, value = assign(saved, copy, statement), load(saved)
-        if self.adjoints.kinds.get(array) == ARRAY:
-            put_back = gast.Subscript(value=load(array), slice=target.slice, ctx=gast.Store())
-            restore: gast.stmt = gast.Assign(targets=[put_back], value=value, type_comment=None)
-        else:
-            helper = self.adjoints.bind("restore_item", runtime.restore_item)
-            call = gast.Call(
-                func=load(helper), args=[load(array), index_value(target.slice), value], keywords=[]
-            )
-            restore = gast.Expr(value=call)
-        return [save], [gast.copy_location(restore, statement)]
-
-    def compound(
-        self, step: Step, later: set[str], in_loop: bool, must: set[str]
-    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
-        statement = step.primal
-        if not isinstance(statement, _COMPOUND):
-            return step.replay or [statement], step.adjoint
-        if isinstance(statement, gast.If):
-            branches = []
-            for block, zeros in zip(step.blocks, step.zeros):
-                code, back = self.block(block, later | _loads(zeros), in_loop, must)
-                branches.append((code, back + zeros))
-            (body, body_back), (orelse, else_back) = branches
-            primal = gast.copy_location(
-                gast.If(test=statement.test, body=body or [gast.Pass()], orelse=orelse), statement
-            )
-            if step.empty():
-                return [primal], []
-            test = statement.test
-            code = [primal]
-            if isinstance(test, gast.Name) and test.id in assigned(
-                statement.body + statement.orelse
-            ):
-                taken = self.namer.claim("_taken")  # the branches change the test: keep its value
-                code.insert(0, assign(taken, test, statement))
-                test = load(taken)
-            if in_loop and not isinstance(test, gast.Constant):
-                code.append(self.push(test, statement))
-                test = self.pop()
-            if not body_back:  # `if not taken: ...` reads better than `if taken: pass else: ...`
-                test = gast.UnaryOp(op=gast.Not(), operand=test)
-                body_back, else_back = else_back, []
-            back = gast.If(test=test, body=body_back, orelse=else_back)
-            return code, [gast.copy_location(back, statement)]
-        body_reads = set().union(*(self.reads(s, True) for s in step.blocks[0]))
-        body_reads |= _loads(step.zeros[1])
-        inner_must = must | ({statement.target.id} if isinstance(statement, gast.For) else set())
-        replayed = [s for inner in step.blocks[0] for s in (inner.replay or [inner.primal])]
-        batch = _Batch(self.namer.claim("_saved"), _once(replayed))
-        self.batch = batch
-        body, body_back = self.block(step.blocks[0], later | body_reads, True, inner_must)
-        self.batch = None
-        loop = gast.copy_location(_with_body(statement, body), statement)
-        if step.empty():
-            return [loop], []
-        head: list[gast.stmt] = []
-        if isinstance(statement, gast.For) and statement.target.id in body_reads:
-            head.append(batch.join(statement.target.id, statement))
-        if batch.entries:  # one tuple a iteration: the values its statements overwrite
-            loop.body.insert(0, batch.capture(statement))
-            _before_break(loop.body, self.push(load(batch.name), statement))
-            head.insert(0, assign(batch.name, self.pop(), statement))
-        counter = self.namer.claim("_")
-        if self.walks_range_again(step, in_loop):
-            again = gast.For(
-                target=gast.Name(counter, gast.Store(), None, None),
-                iter=statement.iter,
-                body=head + body_back + step.zeros[1] or [gast.Pass()],
-                orelse=[],
-                type_comment=None,
-            )
-            return [loop], step.zeros[0] + [gast.copy_location(again, statement)]
-        trips = self.namer.claim("_n")
-        count = assign(
-            trips,
-            gast.BinOp(left=load(trips), op=gast.Add(), right=gast.Constant(1, None)),
-            statement,
-        )
-        loop.body.insert(0, count)
-        code = [assign(trips, gast.Constant(0, None), statement), loop]
-        times: gast.expr = load(trips)
-        if in_loop:
-            code.append(self.push(load(trips), statement))
-            times = self.pop()
-        back_loop = gast.For(
-            target=gast.Name(counter, gast.Store(), None, None),
-            iter=gast.Call(
-                func=load(self.adjoints.bind("range", range)), args=[times], keywords=[]
-            ),
-            body=head + body_back + step.zeros[1] or [gast.Pass()],
-            orelse=[],
-            type_comment=None,
-        )
-        return code, step.zeros[0] + [gast.copy_location(back_loop, statement)]
-
-
-class _Batch:
-    """The values a loop iteration overwrites and the sweep reads, recorded as one tuple: taken
-    when the iteration starts (each is overwritten once in the iteration, so its value then is
-    the value the overwrite destroys), pushed when it ends, popped when the sweep's iteration
-    starts; each value is put back where its overwrite's adjoint ends."""
-
-    def __init__(self, name: str, eligible: set[str]) -> None:
-        self.name, self.eligible = name, eligible
-        self.entries: list[str] = []
-
-    def join(self, variable: str, anchor: gast.stmt) -> gast.stmt:
-        """Record `variable` in the tuple; the statement that puts its value back."""
-        if variable not in self.entries:
-            self.entries.append(variable)
-        index = gast.Constant(self.entries.index(variable), None)
-        value = gast.Subscript(value=load(self.name), slice=index, ctx=gast.Load())
-        return assign(variable, value, anchor)
-
-    def capture(self, anchor: gast.stmt) -> gast.stmt:
-        entries = gast.Tuple(elts=[load(e) for e in self.entries], ctx=gast.Load())
-        return assign(self.name, entries, anchor)
-
-
-def _once(body: list[gast.stmt]) -> set[str]:
-    """Names a loop body assigns exactly once, in a simple statement of its own (not in a nested
-    block): the values its iteration overwrites once, which a tuple can record together."""
-    counts: dict[str, int] = {}
-    nested: set[str] = set()
-    for statement in body:
-        if isinstance(statement, _COMPOUND):
-            nested |= assigned([statement])
-            continue
-        for name in _stores(statement):
-            counts[name] = counts.get(name, 0) + 1
-    return {name for name, count in counts.items() if count == 1 and name not in nested}
-
-
 def _target_name(statement: gast.stmt) -> str | None:
     if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
         return statement.targets[0].id
@@ -443,68 +155,13 @@ def _single(body: list[gast.stmt], params: set[str]) -> set[str]:
                 visit(statement.orelse, loop)
                 continue
             plain = _target_name(statement) is not None  # not unpacked: `a, b = t`
-            for name in _stores(statement):
+            for name in stores(statement):
                 counts[name] = counts.get(name, 0) + (1 if plain else 2)
                 if in_loop:
                     in_loops.add(name)
 
     visit(body, False)
     return {n for n, count in counts.items() if count == 1 and n in in_loops and n not in params}
-
-
-def _with_body(statement: gast.stmt, body: list[gast.stmt]) -> gast.stmt:
-    if isinstance(statement, gast.For):
-        return gast.For(
-            target=statement.target, iter=statement.iter, body=body, orelse=[], type_comment=None
-        )
-    return gast.While(test=statement.test, body=body, orelse=[])
-
-
-def _breaks(body: list[gast.stmt]) -> bool:
-    """True if a loop body has its structured `if flag: break` (see `structure`)."""
-    return any(
-        isinstance(s, gast.If) and any(isinstance(b, gast.Break) for b in s.body) for s in body
-    )
-
-
-def _before_break(body: list[gast.stmt], statement: gast.stmt) -> None:
-    """Insert `statement` where every iteration passes: before the body's structured
-    `if flag: break` (a `while` loop's test is recomputed after it), else at its end."""
-    for position, other in enumerate(body):
-        if (
-            isinstance(other, gast.If)
-            and len(other.body) == 1
-            and isinstance(other.body[0], gast.Break)
-        ):
-            body.insert(position, statement)
-            return
-    body.append(statement)
-
-
-def assigned(statements: list[gast.stmt]) -> set[str]:
-    """Every name assigned anywhere in `statements`, nested blocks included."""
-    return {
-        n.id
-        for s in statements
-        for n in gast.walk(s)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
-
-
-def _certain(statement: gast.stmt) -> set[str]:
-    """Names certainly assigned once `statement` has run."""
-    if isinstance(statement, gast.If):
-        return _certain_block(statement.body) & _certain_block(statement.orelse)
-    return _stores(statement)
-
-
-def certainly_assigned(statements: list[gast.stmt]) -> set[str]:
-    """Names every path through `statements` assigns."""
-    return _certain_block(statements)
-
-
-def _certain_block(statements: list[gast.stmt]) -> set[str]:
-    return set().union(*(_certain(s) for s in statements)) if statements else set()
 
 
 def build(
@@ -541,7 +198,7 @@ def build(
         preamble.append(assign(adjoints.adjoint_name(output.id), load(seed), returned))
     steps = _Sweep(adjoints).block(body)
 
-    emit = _Emit(adjoints, namer)
+    emit = Emit(adjoints, namer)
     params = {a.id for a in wengert.args.args}
     forward, reverse = emit.block(steps, set(), False, params)
     reverse = preamble + reverse

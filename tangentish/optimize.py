@@ -191,6 +191,7 @@ class _Summary:
     loads: list[gast.Name]
     stores: set[str]
     written: set[str]
+    pure: bool  # no side effects: expressions may move past it
 
 
 class _Block:
@@ -206,7 +207,13 @@ class _Block:
     def summary(self, statement: gast.stmt) -> _Summary:
         found = self.summaries.get(id(statement))
         if found is None or found.statement is not statement:
-            found = _Summary(statement, _loads(statement), _stores(statement), _written(statement))
+            found = _Summary(
+                statement,
+                _loads(statement),
+                _stores(statement),
+                _written(statement),
+                self.is_pure_statement(statement),
+            )
             self.summaries[id(statement)] = found
         return found
 
@@ -287,7 +294,7 @@ class _Block:
                 break
             if name in stored:
                 return False  # assigned on some paths only: the old value may live on
-            if reads & stored or not (atom or self.is_pure_statement(statement)):
+            if reads & stored or not (atom or summary.pure):
                 blocked = True
         if not uses or (not atom and len(uses) != 1):
             return False

@@ -67,8 +67,7 @@ def _parser() -> argparse.ArgumentParser:
             "--mode",
             choices=("reverse", "forward"),
             default="reverse",
-            help="reverse mode (the adjoint; the default) or forward mode (the tangent code; "
-            "explain shows reverse mode only, for now)",
+            help="reverse mode (the adjoint; the default) or forward mode (the tangent code)",
         )
         command.add_argument(
             "--int",
@@ -100,10 +99,16 @@ def _parser() -> argparse.ArgumentParser:
         help="print the forward and reverse pass step by step, with every value",
         description="Run the function and its adjoint on the given arguments and print every "
         "step: the forward pass, the seed, the reverse pass with each local partial, and the "
-        "derivative as an expression.",
+        "derivative as an expression. With --mode forward: the forward pass with each step's "
+        "tangent, once per input direction.",
     )
     common(show, "the function's arguments (floats unless used as integers; [..] for arrays)")
-    show.add_argument("--seed", type=float, default=1.0, help="the output's adjoint (default 1)")
+    show.add_argument(
+        "--seed",
+        type=_seed,
+        help="reverse mode: the output's adjoint (default 1); forward mode: the inputs' tangents, "
+        "separated by commas, one per --wrt parameter (default: one run per input, seeded 1)",
+    )
     show.add_argument("--format", choices=FORMATS, default="text", help="the output format")
     show.add_argument(
         "--digits", type=int, default=4, help="significant digits of the values (default 4)"
@@ -139,6 +144,12 @@ def _wrt(text: str | None) -> Any:
         return None
     items = tuple(int(t) if t.strip().lstrip("-").isdigit() else t.strip() for t in text.split(","))
     return items if len(items) > 1 else items[0]
+
+
+def _seed(text: str) -> Any:
+    """`--seed 2` as 2.0, `--seed 1,0` as (1.0, 0.0)."""
+    values = tuple(float(t) for t in text.split(","))
+    return values if len(values) > 1 else values[0]
 
 
 def _grad(function: Callable[..., Any], values: list[Any], arguments: argparse.Namespace) -> str:

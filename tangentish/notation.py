@@ -2,8 +2,9 @@
 
 The compiler's temporaries are Wengert's w_i, numbered after the parameters in the order the
 Wengert list defines them (for `x1 * x2 + np.sin(x1)`: w1 = x1, w2 = x2, w3 = x1 * x2, ...). Text
-keeps the user's names wherever there are any (`x1`, `w3`, `x1_bar`); LaTeX writes the textbook's
-notation (`w_{1}`, `\\bar{w}_{3}`), parameters included, and the user's other variables by name.
+keeps the user's names wherever there are any (`x1`, `w3`, `x1_bar`, `w3_dot`); LaTeX writes the
+textbook's notation (`w_{1}`, `\\bar{w}_{3}`, `\\dot{w}_{3}`), parameters included, and the user's
+other variables by name.
 
 >>> import gast
 >>> n = Notation(params=("x1", "x2"), temporaries=("_v1",), adjoints={"_v1_bar": "_v1"})
@@ -54,7 +55,7 @@ def format_value(value: Any, digits: int) -> str:
     if isinstance(value, (bool, np.bool_, int, np.integer, str, range)) or value is None:
         return str(value)
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):.{digits}g}"
+        return f"{float(value) + 0.0:.{digits}g}"  # + 0.0: -0.0 prints as 0
     if isinstance(value, np.ndarray):
         if value.ndim == 1 and value.size <= 4:
             return "[" + ", ".join(format_value(v, digits) for v in value.tolist()) + "]"
@@ -103,7 +104,8 @@ def latex_identifier(name: str) -> str:
 
 
 class Notation:
-    """Labels for one function's names: parameters, temporaries (w_i) and adjoints (`_bar`)."""
+    """Labels for one function's names: parameters, temporaries (w_i), adjoints (`_bar`) and
+    tangents (`_dot`)."""
 
     def __init__(
         self,
@@ -111,11 +113,13 @@ class Notation:
         temporaries: tuple[str, ...],
         adjoints: dict[str, str],
         modules: frozenset[str] = frozenset(),
+        tangents: dict[str, str] | None = None,
     ) -> None:
         self.params = params
         self.number = {name: i for i, name in enumerate(params + temporaries, start=1)}
         self.temporaries = frozenset(temporaries)
         self.adjoints = adjoints  # adjoint name → its primal
+        self.tangents = tangents or {}  # tangent name → its primal
         self.modules = modules  # names of `math` and NumPy, dropped from `np.cos(x)` in math
 
     def by_name(self) -> Notation:
@@ -125,20 +129,25 @@ class Notation:
         return other
 
     def label(self, name: str) -> str:
-        """A name as text: the user's where it is one, w_i for a temporary, `w3_bar` an adjoint."""
+        """A name as text: the user's where it is one, w_i for a temporary, `w3_bar` an adjoint,
+        `w3_dot` a tangent."""
         if name in self.adjoints:
             return self.label(self.adjoints[name]) + "_bar"
+        if name in self.tangents:
+            return self.label(self.tangents[name]) + "_dot"
         if name in self.temporaries:
             return f"w{self.number[name]}"
         return name
 
     def latex_label(self, name: str) -> str:
-        """A name in the textbook's notation: w_{i} for parameters and temporaries, \\bar{...}."""
-        if name in self.adjoints:
-            primal = self.adjoints[name]
-            if primal in self.number:
-                return f"\\bar{{w}}_{{{self.number[primal]}}}"
-            return "\\bar{" + self.latex_label(primal) + "}"
+        """A name in the textbook's notation: w_{i} for parameters and temporaries, \\bar{...} for
+        adjoints, \\dot{...} for tangents."""
+        for accent, derivatives in (("bar", self.adjoints), ("dot", self.tangents)):
+            if name in derivatives:
+                primal = derivatives[name]
+                if primal in self.number:
+                    return f"\\{accent}{{w}}_{{{self.number[primal]}}}"
+                return f"\\{accent}{{" + self.latex_label(primal) + "}"
         if name in self.number:
             return f"w_{{{self.number[name]}}}"
         return latex_identifier(name)

@@ -1,8 +1,9 @@
 """Render: a `Trace` as an aligned text table, Markdown, LaTeX, Graphviz DOT or HTML.
 
 Every format shows the same lines: `lines` flattens a section of the trace (loops as a header, the
-first iterations with their steps, then a summary) into `Line`s whose cells a `Style` spells (text
-in the user's names, or LaTeX in the textbook's w_i and \\bar{w}_i); each format only lays them out.
+first iterations with their steps, then a summary) into `Line`s whose cells a style spells (see
+`styles`); each format only lays them out. Reverse mode has a forward and a reverse pass; forward
+mode a forward pass per input direction, each step with its tangent, and no reverse pass.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import gast
+import numpy as np
 
-from .notation import Notation, format_value, latex_escape, latex_identifier, latex_number
+from .notation import format_value
+from .styles import LatexStyle, TextStyle
 from .trace import (
     ADJOINT,
     BRANCH,
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 
 FORWARD_COLUMNS = ("step", "value", "line", "note")
 REVERSE_COLUMNS = ("step", "local partial", "value", "line")
+TANGENT_COLUMNS = ("step", "value", "tangent step", "tangent", "line", "note")  # forward mode
 
 
 @dataclass(frozen=True)
@@ -43,81 +47,6 @@ class Line:
     depth: int
     cells: dict[str, str]
     heading: bool = False  # an iteration's header or a summary, not a statement
-
-
-class TextStyle:
-    """Cells as text: the user's names, temporaries w_i, adjoints `_bar`."""
-
-    def __init__(self, notation: Notation, digits: int) -> None:
-        self.notation, self.digits = notation, digits
-
-    def name(self, name: str) -> str:
-        return self.notation.label(name)
-
-    def code(self, node: gast.AST, math_style: bool = False) -> str:
-        return self.notation.text(node, math_style)
-
-    def value(self, value: Any) -> str:
-        return format_value(value, self.digits)
-
-    def expression(self, node: gast.expr) -> str:
-        """A derivative as an expression of the inputs, in mathematical notation."""
-        return self.notation.text(node, math_style=True)
-
-    def words(self, text: str) -> str:
-        return text
-
-    def variable(self, name: str, number: int | None = None) -> str:
-        """A parameter or the function as the user spells it, or its w_i when `number` is given."""
-        return name if number is None else f"w{number}"
-
-    def partial(self, output: str, wrt: str) -> str:
-        return f"∂{output}/∂{wrt}"
-
-    def accumulate(self, target: str, term: str) -> str:
-        return f"{target} += {term}"
-
-    def header(self, node: gast.stmt) -> str:
-        """A block's first line: `for i in w1:`, `if w3:`, `while w6:`."""
-        if isinstance(node, gast.For):
-            return f"for {self.code(node.target)} in {self.code(node.iter)}:"
-        keyword = "if" if isinstance(node, gast.If) else "while"
-        return f"{keyword} {self.code(node.test)}:"
-
-
-class LatexStyle(TextStyle):
-    """Cells in LaTeX math, in the textbook's notation."""
-
-    def name(self, name: str) -> str:
-        return self.notation.latex_label(name)
-
-    def code(self, node: gast.AST, math_style: bool = False) -> str:
-        return self.notation.latex(node)
-
-    def value(self, value: Any) -> str:
-        return latex_number(format_value(value, self.digits))
-
-    def expression(self, node: gast.expr) -> str:
-        return self.notation.by_name().latex(node)
-
-    def words(self, text: str) -> str:
-        return "\\text{" + latex_escape(text) + "}"
-
-    def variable(self, name: str, number: int | None = None) -> str:
-        return latex_identifier(name) if number is None else f"w_{{{number}}}"
-
-    def partial(self, output: str, wrt: str) -> str:
-        return f"\\partial {output} / \\partial {wrt}"
-
-    def accumulate(self, target: str, term: str) -> str:
-        return f"{target} \\mathrel{{+}}= {term}"
-
-    def header(self, node: gast.stmt) -> str:
-        if isinstance(node, gast.For):
-            target, iterable = self.code(node.target), self.code(node.iter)
-            return f"\\textbf{{for }} {target} \\textbf{{ in }} {iterable}"
-        keyword = "if" if isinstance(node, gast.If) else "while"
-        return f"\\textbf{{{keyword} }} {self.code(node.test)}"
 
 
 def lines(nodes: list[Node], style: TextStyle, depth: int = 0, base: int = 0) -> Iterator[Line]:
@@ -161,6 +90,10 @@ def _cells(step: Step, style: TextStyle) -> dict[str, str]:
     site = step.site
     kind, statement = site.kind, site.statement
     cells = {"value": style.value(step.value), "line": _line(site)}
+    if site.tangent is not None:
+        cells["tangent step"] = style.code(site.tangent)
+    if step.tangent is not None:
+        cells["tangent"] = style.value(step.tangent)
     if kind in (PRIMITIVE, RECORD, RESTORE):
         cells["step"] = style.code(statement)
         if kind == RECORD:
@@ -214,18 +147,29 @@ def _adjoint(step: Step, style: TextStyle) -> dict[str, str]:
 
 def _title(trace: Trace) -> str:
     given = ", ".join(f"{i.name} = {format_value(i.value, trace.digits)}" for i in trace.inputs)
-    wrt = ", ".join(trace.gradients)
-    seed = format_value(trace.seed, trace.digits)
+    wrt = ", ".join(i.name for i in trace.inputs if i.variable)
+    if trace.mode == "reverse":
+        seed = f"seed {format_value(trace.seed, trace.digits)}"
+    elif trace.seed is None and len(trace.directions[0].seeds) > 1:
+        seed = "one run per input direction"
+    else:
+        seeds = trace.directions[0].seeds.items()
+        seed = "seed " + ", ".join(f"{n}_dot = {format_value(v, trace.digits)}" for n, v in seeds)
     call = f"{trace.function}({', '.join(i.name for i in trace.inputs)})"
-    return f"{call} at {given}: {trace.mode} mode with respect to {wrt}, seed {seed}"
+    return f"{call} at {given}: {trace.mode} mode with respect to {wrt}, {seed}"
 
 
-def _inputs(trace: Trace, style: TextStyle) -> Iterator[Line]:
+def _inputs(trace: Trace, style: TextStyle, seeds: dict[str, Any]) -> Iterator[Line]:
+    """The inputs' rows; in forward mode, with their tangents: the seeds."""
     for item in trace.inputs:
         number = trace.notation.number[item.name]
-        step = f"{style.variable(item.name, number)} = {style.variable(item.name)}"
-        note = "input" if item.variable else "input, held constant"
-        yield Line(0, {"step": step, "value": style.value(item.value), "note": style.words(note)})
+        cells = {"step": f"{style.variable(item.name, number)} = {style.variable(item.name)}"}
+        cells["value"] = style.value(item.value)
+        cells["note"] = style.words("input" if item.variable else "input, held constant")
+        if item.name in seeds:
+            cells["tangent"] = style.value(seeds[item.name])
+            cells["note"] = style.words("input: its tangent is the seed")
+        yield Line(0, cells)
 
 
 def _gradient(trace: Trace, style: TextStyle) -> Iterator[Line]:
@@ -236,8 +180,36 @@ def _gradient(trace: Trace, style: TextStyle) -> Iterator[Line]:
         yield Line(0, {"derivative": label, "value": style.value(value)})
 
 
+def _tangents(trace: Trace, style: TextStyle) -> Iterator[Line]:
+    """Forward mode's result: the output's tangent along each direction; along one input's unit
+    direction, that is the partial derivative with respect to that input."""
+    output = style.variable(trace.function)
+    for direction in trace.directions:
+        seeds = direction.seeds
+        unit = [n for n, v in seeds.items() if np.ndim(v) == 0 and v == 1]
+        zero = all(np.ndim(v) == 0 and v == 0 for n, v in seeds.items() if n not in unit)
+        if len(unit) == 1 and zero:
+            label = style.partial(output, style.variable(unit[0]))
+        else:
+            given = ", ".join(
+                f"{n}_dot = {format_value(v, trace.digits)}" for n, v in seeds.items()
+            )
+            label = style.dotted(output) + style.words(f" ({given})")
+        if direction.expression is not None:
+            label += " = " + style.expression(direction.expression)
+        yield Line(0, {"derivative": label, "value": style.value(direction.tangent)})
+
+
 def _sections(trace: Trace, style: TextStyle) -> list[tuple[str, tuple[str, ...], list[Line]]]:
-    forward = [*_inputs(trace, style), *lines(trace.forward, style)]
+    if trace.mode == "forward":
+        count = len(trace.directions)
+        found = []
+        for number, direction in enumerate(trace.directions, start=1):
+            title = "Forward pass" + (f", direction {number} of {count}" if count > 1 else "")
+            rows = [*_inputs(trace, style, direction.seeds), *lines(direction.steps, style)]
+            found.append((title, TANGENT_COLUMNS, rows))
+        return [*found, ("Derivative", ("derivative", "value"), list(_tangents(trace, style)))]
+    forward = [*_inputs(trace, style, {}), *lines(trace.forward, style)]
     reverse = list(lines(trace.reverse, style))
     gradient = list(_gradient(trace, style))
     return [
@@ -245,6 +217,13 @@ def _sections(trace: Trace, style: TextStyle) -> list[tuple[str, tuple[str, ...]
         ("Reverse pass", REVERSE_COLUMNS, reverse),
         ("Gradient", ("derivative", "value"), gradient),
     ]
+
+
+def _expressions(trace: Trace) -> bool:
+    """Whether every derivative shown has an expression (else the page shows the code)."""
+    if trace.mode == "forward":
+        return all(d.expression is not None for d in trace.directions)
+    return bool(trace.symbolic)
 
 
 #: Shown when the derivative has no single expression (control flow, or too long to read).
@@ -261,7 +240,7 @@ def text(trace: Trace) -> str:
         widths = [max(len(c), *(len(row[i]) for row in table)) for i, c in enumerate(columns)]
         out += ["", title, "  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
         out += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
-    if not trace.symbolic:
+    if not _expressions(trace):
         out += ["", PROGRAM, *("  " + s for s in trace.source.splitlines())]
     return "\n".join(out) + "\n"
 
@@ -287,26 +266,28 @@ def markdown(trace: Trace) -> str:
                     cell = "&emsp;" * row.depth + cell
                 cells.append(_markdown_cell(cell))
             out.append("| " + " | ".join(cells) + " |")
-    if not trace.symbolic:
+    if not _expressions(trace):
         out += ["", PROGRAM, "", "```python", trace.source.rstrip(), "```"]
     return "\n".join(out) + "\n"
 
 
 def latex(trace: Trace) -> str:
     """The trace as a LaTeX `array` in display math, in the textbook's notation."""
-    out = ["\\[", "\\begin{array}{llll}"]
+    forward_mode = trace.mode == "forward"
+    middle = ("tangent step", "value", "tangent") if forward_mode else ("local partial", "value")
+    out = ["\\[", "\\begin{array}{" + "l" * (len(middle) + 2) + "}"]
     for title, columns, rows in _sections(trace, LatexStyle(trace.notation, trace.digits)):
-        heads = [c if c in columns else "" for c in ("local partial", "value", "line")]
+        heads = [c if c in columns else "" for c in (*middle, "line")]
         heads[0] = heads[0] or ("note" if "note" in columns else "")
         heads = [f"\\text{{{c}}}" if c else "" for c in heads]
         out.append(" & ".join([f"\\textbf{{{title}}}", *heads]) + " \\\\ \\hline")
         for row in rows:
             get = row.cells.get
-            second = get("local partial") or get("note", "")
-            cells = ["\\quad " * row.depth + get(columns[0], ""), second, get("value", "")]
-            cells.append(get("line", ""))
-            if cells[-1]:
-                cells[-1] = f"\\text{{line {cells[-1]}}}"
+            cells = ["\\quad " * row.depth + get(columns[0], "")]
+            cells += [get(c, "") for c in middle]
+            cells[1] = cells[1] or get("note", "")
+            line = get("line", "")
+            cells.append(f"\\text{{line {line}}}" if line else "")
             out.append(" & ".join(cells) + " \\\\")
         out.append("\\\\")
     return "\n".join([*out, "\\end{array}", "\\]"]) + "\n"
@@ -330,21 +311,22 @@ def html(trace: Trace) -> str:
                 out.append(f"<td style='text-align:left'>{cell}</td>")
             out.append("</tr>")
         out.append("</table>")
-    if not trace.symbolic:
+    if not _expressions(trace):
         out.append(f"<p>{PROGRAM}</p><pre>{html_module.escape(trace.source)}</pre>")
     return "".join(out) + "</div>"
 
 
 def dot(trace: Trace) -> str:
-    """The computational graph in Graphviz DOT: a node per variable with its value and adjoint,
-    an edge per operand with its local partial. In loops, the values are the last ones."""
+    """The computational graph in Graphviz DOT: a node per variable with its value and adjoint
+    (in forward mode, its tangent along each direction), an edge per operand with its local
+    partial (reverse mode). In loops, the values are the last ones."""
     style = TextStyle(trace.notation, trace.digits)
     nodes = {
         i.name: f"w{trace.notation.number[i.name]} = {i.name}\n= {style.value(i.value)}"
         for i in trace.inputs
     }
     edges: dict[tuple[str, str], str] = {}
-    adjoints: dict[str, str] = {}
+    adjoints = _tangent_labels(trace, style)
     output = None
     for step in trace.last:
         site, statement = step.site, step.site.statement
@@ -378,6 +360,23 @@ def dot(trace: Trace) -> str:
     for (source, target), partial in edges.items():
         out.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(partial)}];")
     return "\n".join([*out, "}"]) + "\n"
+
+
+def _tangent_labels(trace: Trace, style: TextStyle) -> dict[str, str]:
+    """Forward mode: each variable's tangents as lines of its node's label, one per direction."""
+    labels: dict[str, str] = {}
+    count = len(trace.directions)
+    for number, direction in enumerate(trace.directions, start=1):
+        found = dict(direction.seeds)
+        for step in direction.last:
+            target = step.site.statement.targets[0] if step.site.kind == PRIMITIVE else None
+            if isinstance(target, gast.Name) and step.tangent is not None:
+                found[target.id] = step.tangent
+        which = f" (direction {number})" if count > 1 else ""
+        for name, tangent in found.items():
+            text = f"\n{style.name(name)}_dot = {style.value(tangent)}{which}"
+            labels[name] = labels.get(name, "") + text
+    return labels
 
 
 def _quote(text: str) -> str:

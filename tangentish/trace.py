@@ -6,8 +6,9 @@ value, the seed, an adjoint, ...); a `Step` is one run of it with the value it c
 every iteration's count and the first few iterations' steps. The `Recorder` builds the tree while
 the instrumented code runs: that code calls it after every statement it shows.
 
-Forward mode will add a site kind for tangent statements (`x_dot = ...`, with its local partial)
-and a seed per input direction, filling the forward section; the renderers dispatch on `Site.kind`.
+Forward mode has no reverse section: each primitive's site keeps the tangent statement that follows
+it (`y_dot = cos(x) * x_dot`), and its steps the tangent it computed. The code runs once per input
+direction, each run a `Direction` with its seeds (the inputs' tangents) and its own steps.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Site:
     statement: gast.stmt
     depth: int  # how many blocks enclose it in the generated function
     contribution: Contribution | None = None
+    tangent: gast.stmt | None = None  # forward mode: the tangent statement that follows it
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Step:
     partial: Any = None
     term: Any = None
     previous: Any = None
+    tangent: Any = None  # forward mode: the tangent it computed; None for a constant
 
 
 @dataclass
@@ -83,6 +86,17 @@ class Input:
     name: str
     value: Any
     variable: bool
+
+
+@dataclass
+class Direction:
+    """One forward-mode run: the inputs' tangents it was seeded with, its steps, its output's."""
+
+    seeds: dict[str, Any]  # wrt name → its tangent, the seed
+    steps: list[Node]
+    last: list[Step]  # each statement's last run, in program order: the graph's values
+    tangent: Any  # the output's tangent: the Jacobian times the seeds
+    expression: gast.expr | None  # that tangent as an expression of the inputs, when there is one
 
 
 def _snapshot(value: Any) -> Any:
@@ -117,9 +131,11 @@ class Recorder:
         """An adjoint statement's parts, evaluated just before it runs."""
         self.pending = (partial, term, previous)
 
-    def step(self, number: int, value: Any) -> None:
+    def step(self, number: int, value: Any, tangent: Any = None) -> None:
         parts, self.pending = self.pending, (None, None, None)
-        step = Step(self.sites[number], _snapshot(value), *map(_snapshot, parts))
+        step = Step(
+            self.sites[number], _snapshot(value), *map(_snapshot, parts), _snapshot(tangent)
+        )
         self.last[number] = step
         into = self.current(number)
         if into is not None:

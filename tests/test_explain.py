@@ -193,8 +193,6 @@ def test_html_for_jupyter():
 
 
 def test_modes():
-    with pytest.raises(TangentishError, match="view of forward mode is not built yet"):
-        tg.explain(textbook, 2.0, 3.0, mode="forward")
     with pytest.raises(TangentishError, match="'reverse' or 'forward'"):
         tg.explain(textbook, 2.0, 3.0, mode="sideways")
 
@@ -216,3 +214,120 @@ def test_dot_is_valid_graphviz(f, args):
     done = subprocess.run(["dot", "-Tsvg"], input=graph, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "<svg" in done.stdout
+
+
+# Forward mode along x1 (x1_dot = 1, x2_dot = 0): (statement, value, tangent statement, tangent).
+FORWARD_TEXT = [
+    ("w3 = x1 * x2", "6", "w3_dot = x2 * x1_dot + x1 * x2_dot", "3"),
+    ("w4 = np.sin(x1)", "0.9093", "w4_dot = math.cos(x1) * x1_dot", "-0.4161"),
+    ("w5 = w3 + w4", "6.909", "w5_dot = w3_dot + w4_dot", "2.584"),
+]
+FORWARD_LATEX = [
+    (
+        "w_{3} = w_{1} \\cdot w_{2}",
+        "6",
+        "\\dot{w}_{3} = w_{2} \\cdot \\dot{w}_{1} + w_{1} \\cdot \\dot{w}_{2}",
+        "3",
+    ),
+    (
+        "w_{4} = \\sin\\left(w_{1}\\right)",
+        "0.9093",
+        "\\dot{w}_{4} = \\cos\\left(w_{1}\\right) \\cdot \\dot{w}_{1}",
+        "-0.4161",
+    ),
+    ("w_{5} = w_{3} + w_{4}", "6.909", "\\dot{w}_{5} = \\dot{w}_{3} + \\dot{w}_{4}", "2.584"),
+]
+
+
+def test_forward_text_shows_values_and_tangents():
+    text = str(tg.explain(textbook, 2.0, 3.0, mode="forward", seed=(1.0, 0.0)))
+    assert "Forward pass" in text and "Reverse pass" not in text
+    assert "forward mode with respect to x1, x2, seed x1_dot = 1, x2_dot = 0" in text
+    for statement, value, tangent_statement, tangent in FORWARD_TEXT:
+        line = str(textbook.__code__.co_firstlineno + 1)
+        assert cells(row(text, statement)) == [statement, value, tangent_statement, tangent, line]
+    assert cells(row(text, "w1 = x1"))[:3] == ["w1 = x1", "2", "1"]  # the seeds: x1_dot = 1
+    assert cells(row(text, "w2 = x2"))[:3] == ["w2 = x2", "3", "0"]
+    assert "∂textbook/∂x1 = x2 + cos(x1)" in row(text, "∂textbook/∂x1")
+
+
+def test_forward_markdown_and_latex():
+    trace = tg.explain(textbook, 2.0, 3.0, mode="forward", seed=(1.0, 0.0))
+    markdown = trace.to_markdown()
+    assert "#### Forward pass" in markdown and "Reverse pass" not in markdown
+    for statement, value, tangent_statement, tangent in FORWARD_TEXT:
+        line = [c.strip() for c in row(markdown, f"`{statement}`").split("|")]
+        assert [value, tangent_statement, tangent] == line[2:5], statement
+    latex = trace.to_latex()
+    assert "\\begin{array}{lllll}" in latex and "\\text{tangent}" in latex
+    for statement, value, tangent_statement, tangent in FORWARD_LATEX:
+        line = [c.strip() for c in row(latex, statement + " &").rstrip(" \\").split("&")]
+        assert line[1:4] == [tangent_statement, value, tangent], statement
+
+
+def test_forward_runs_once_per_input_direction():
+    trace = tg.explain(textbook, 2.0, 3.0, mode="forward")
+    assert [d.seeds for d in trace.directions] == [{"x1": 1.0, "x2": 0.0}, {"x1": 0.0, "x2": 1.0}]
+    text = str(trace)
+    assert "one run per input direction" in text
+    assert "Forward pass, direction 1 of 2" in text and "Forward pass, direction 2 of 2" in text
+    assert "∂textbook/∂x2 = x1" in text
+    assert [d.tangent for d in trace.directions] == list(tg.grad(textbook, wrt=(0, 1))(2.0, 3.0))
+    assert trace.gradients == {} and trace.reverse == []
+
+
+@pytest.mark.parametrize(
+    ("f", "args", "seed"),
+    [
+        (textbook, (2.0, 3.0), None),
+        (textbook, (2.0, 3.0), (0.5, -2.0)),
+        (fan_out, (2.0, 3.0), None),
+        (power_tower, (1.5, 4), None),
+        (piecewise, (3.0,), 2.0),
+        (loss, (np.array([0.1, -0.2, 0.3]), np.arange(6.0).reshape(2, 3) / 6), None),
+    ],
+)
+def test_forward_tangents_agree_with_jvp(f, args, seed):
+    trace = tg.explain(f, *args, mode="forward", seed=seed)
+    wrt = tuple(i for i, item in enumerate(trace.inputs) if item.variable)
+    for direction in trace.directions:
+        given = tuple(direction.seeds.values())
+        value, tangent = tg.jvp(f, wrt=wrt)(*args, seed=given if len(given) > 1 else given[0])
+        output = direction.steps[-1]
+        assert output.site.kind == "output" and np.allclose(output.tangent, tangent)
+        assert np.allclose(direction.tangent, tangent) and np.allclose(output.value, value)
+
+
+def test_forward_loop_shows_each_iteration_tangent():
+    trace = tg.explain(power_tower, 1.5, 10, mode="forward", iterations=2)
+    text = str(trace)
+    assert "10 iterations" in row(text, "for _ in w3:")
+    assert "… 8 more iterations, not shown" in text
+    tangents = [cells(line)[3] for line in text.splitlines() if "y_dot = w4_dot" in line]
+    assert tangents == ["1", "4"]  # y_dot after iterations 1 and 2: 1, then 1.5 * 1 + 2.5
+    assert trace.directions[0].tangent == tg.jvp(power_tower)(1.5, 10)[1]
+
+
+def test_forward_branch_is_shown_taken():
+    shown = str(tg.explain(piecewise, 3.0, mode="forward"))
+    assert "The derivative as the optimized code computes it" in shown
+    text = shown.split("The derivative as")[0]
+    line = str(piecewise.__code__.co_firstlineno + 2)
+    assert cells(row(text, "if w2:"))[1:] == ["True", line, "then branch taken"]
+    assert cells(row(text, "y = x * x"))[1:4] == ["9", "y_dot = x * x_dot + x * x_dot", "6"]
+    assert "4 iterations" in row(text, "while w3:")
+
+
+def test_forward_seed_must_match_wrt():
+    with pytest.raises(TangentishError, match="seed has 3 tangents"):
+        tg.explain(textbook, 2.0, 3.0, mode="forward", seed=(1.0, 0.0, 0.0))
+
+
+def test_forward_html_and_dot():
+    trace = tg.explain(textbook, 2.0, 3.0, mode="forward", seed=(1.0, 0.0))
+    assert "<th>tangent</th>" in trace._repr_html_()
+    graph = trace.to_dot()
+    assert '"_v2" [label="w4 = np.sin(x1)\\n= 0.9093\\nw4_dot = -0.4161"];' in graph
+    if shutil.which("dot"):
+        done = subprocess.run(["dot", "-Tsvg"], input=graph, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr

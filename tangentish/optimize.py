@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import operator
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
@@ -192,6 +193,7 @@ class _Summary:
     stores: set[str]
     written: set[str]
     pure: bool  # no side effects: expressions may move past it
+    names: set[str]  # every name it mentions: loads, stores and writes
 
 
 class _Block:
@@ -203,17 +205,18 @@ class _Block:
         self.generated, self.effects, self.stack = generated, effects, stack
         self.adjoints = adjoints
         self.summaries: dict[int, _Summary] = {}  # by statement id; dropped when one changes
+        # How many statements of the block being swept mention each name, in all and before the
+        # current one: a scan for a name's uses stops at its last mention, so a sweep is linear.
+        self.mentions: Counter[str] = Counter()
+        self.mentions_before: Counter[str] = Counter()
 
     def summary(self, statement: gast.stmt) -> _Summary:
         found = self.summaries.get(id(statement))
         if found is None or found.statement is not statement:
-            found = _Summary(
-                statement,
-                _loads(statement),
-                _stores(statement),
-                _written(statement),
-                self.is_pure_statement(statement),
-            )
+            loads, stores, written = _loads(statement), _stores(statement), _written(statement)
+            pure = self.is_pure_statement(statement)
+            names = {n.id for n in loads} | stores | written
+            found = _Summary(statement, loads, stores, written, pure, names)
             self.summaries[id(statement)] = found
         return found
 
@@ -224,10 +227,13 @@ class _Block:
         changed = True
         while changed:  # a sweep substitutes wherever it can, then the dead code goes
             changed, i = False, 0
+            self.mentions = Counter(n for s in body for n in self.summary(s).names)
+            self.mentions_before = Counter()
             while i < len(body):
                 if self.substitute(body, i, live_out):
                     changed = True  # body[i] is gone or has fewer uses: look at i again
                 else:
+                    self.mentions_before.update(self.summary(body[i]).names)
                     i += 1
             changed = self.eliminate_dead(body, live_out) or changed
         for i, statement in enumerate(body):
@@ -266,19 +272,25 @@ class _Block:
         atom = _is_atom(value)
         if not atom and (name not in self.generated or not self.is_pure(value)):
             return False
-        later = [self.summary(s) for s in body[i + 1 :]]
-        if any(name in summary.written for summary in later):
-            return False  # an array written into in place keeps its name
+        remaining = self.mentions[name] - self.mentions_before[name] - 1  # after body[i]
         reads = {n.id for n in _loads(value)}
         uses: list[tuple[int, gast.Name]] = []
         blocked = False
         redefined = False
         stranded = False  # a use the value cannot reach: the definition stays
-        for j, summary in enumerate(later, start=i + 1):
-            statement = body[j]
+        for j in range(i + 1, len(body)):
+            if remaining <= 0:
+                break  # no later statement mentions the name
+            statement, summary = body[j], self.summary(body[j])
+            stored = summary.stores
+            if name not in summary.names:
+                blocked = blocked or bool(reads & stored) or not (atom or summary.pure)
+                continue
+            remaining -= 1
+            if name in summary.written:
+                return False  # an array written into in place keeps its name
             here = [n for n in summary.loads if n.id == name]
             compound = isinstance(statement, _COMPOUND)
-            stored = summary.stores
             if here:
                 unreachable = blocked or isinstance(statement, gast.Return)
                 if compound and (not atom or name in stored or reads & stored):
@@ -289,7 +301,7 @@ class _Block:
                     stranded = True
                 else:
                     uses += [(j, n) for n in here]
-            if name in stored and not compound and name not in summary.written:
+            if name in stored and not compound:
                 redefined = True
                 break
             if name in stored:
@@ -303,10 +315,15 @@ class _Block:
         keep = stranded or (not redefined and name in live_out)
         if keep and (not atom or name not in self.generated):
             return False  # user variables are only renamed away when they disappear entirely
-        for j, use in uses:
-            _replace(body[j], use, value)
+        for j in sorted({j for j, _ in uses}):
+            self.mentions.subtract(self.summary(body[j]).names)
+            for k, use in uses:
+                if k == j:
+                    _replace(body[j], use, value)
             self.summaries.pop(id(body[j]), None)
+            self.mentions.update(self.summary(body[j]).names)
         if not keep:
+            self.mentions.subtract(self.summary(body[i]).names)
             del body[i]
         return True
 

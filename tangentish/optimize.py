@@ -169,6 +169,14 @@ def live_in(statements: list[gast.stmt], live_out: set[str]) -> set[str]:
     return live
 
 
+def _live_after_each(statements: list[gast.stmt], live_out: set[str]) -> list[set[str]]:
+    """The names live after each statement, in one backward pass."""
+    after = [live_out]
+    for statement in reversed(statements[1:]):
+        after.append(live_in([statement], after[-1]))
+    return after[::-1]
+
+
 def _loop_live(loop: gast.For | gast.While, after: set[str]) -> set[str]:
     """Names live at a loop's head: read after it, or by an iteration before it assigns them."""
     head = loop.iter if isinstance(loop, gast.For) else loop.test
@@ -236,9 +244,8 @@ class _Block:
                     self.mentions_before.update(self.summary(body[i]).names)
                     i += 1
             changed = self.eliminate_dead(body, live_out) or changed
-        for i, statement in enumerate(body):
+        for statement, after in zip(body, _live_after_each(body, live_out)):
             if isinstance(statement, _COMPOUND):
-                after = live_in(body[i + 1 :], live_out)
                 if isinstance(statement, gast.If):
                     self.optimize(statement.body, after)
                     self.optimize(statement.orelse, after)

@@ -74,3 +74,18 @@ def test_hand_adjoint_matches_central_differences(workloads: ModuleType, name: s
     for i, got in zip(workload.wrt, hand):
         want = _central_differences(workload.f, args, i)
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-8, err_msg=f"{name} arg {i}")
+
+
+def test_compile_scaling_command_prints_each_size() -> None:
+    done = _run("-m", "bench.scaling", "--sizes", "20,40", "--repeats", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[2:]]
+    assert [row[0] for row in rows] == ["20", "40"]
+    assert all(float(row[1]) > 0 for row in rows)
+
+
+def test_scaling_source_has_the_statements_asked_for() -> None:
+    scaling = importlib.import_module("bench.scaling")
+    for statements in (50, 100):
+        body = scaling.source(statements).split("def f(x, y, n):\n")[1].splitlines()
+        assert abs(len(body) - statements) <= 3  # the last rotation entry may run over

@@ -1,0 +1,216 @@
+"""Regression cases the fuzzers found: one plain function per bug, at a point where it is smooth.
+
+test_fuzz.py runs every case through the same checks as a generated program (the replay, central
+differences, forward against reverse mode, optimized against unoptimized, the caller's arguments
+untouched). Each is the program Hypothesis (or the reducer) shrank, tidied by hand. `bug` is the
+reason of a strict xfail while the library still gets it wrong; once fixed, the XPASS fails the
+run: remove the reason (the case stays, as a regression test) and the matching entry of
+`program_generator.KNOWN_BUGS`, so the fuzzer generates the construct again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Regression:
+    name: str
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    wrt: tuple[int, ...] = (0,)
+    bug: str = ""  # "BUG: ..." while it still fails
+
+    def __repr__(self) -> str:
+        return f"Regression({self.name})"
+
+
+V3 = np.array([1.0, 2.0, 3.0])
+
+
+# -- loops ---------------------------------------------------------------------------------------
+
+
+def while_and_condition(x):
+    """`while a and b:` (also `or`, `0 <= k < n`): the generated loop never recomputes the test."""
+    k = 0
+    while k < 2 and x >= 0.5:
+        k = k + 1
+    return x * k
+
+
+def forward_optimizer_never_finishes(a):
+    """Compiling the forward mode (optimized) of this loop does not finish (minutes and more):
+    the optimizer keeps substituting."""
+    x = a
+    while abs(x - a) > 1.0:
+        x = x + a
+        a = a + 1.0
+    return x
+
+
+def self_assignment_in_loops(x):
+    """The fuzzer's first form of the self-assignment bug below: the gradient is 0, not 1."""
+    k = 0
+    while k < 3:
+        k = k + 1
+        for _ in range(3):
+            x = x
+    return x
+
+
+# -- assignments -----------------------------------------------------------------------------------
+
+
+def self_assignment(x):
+    """`x = x` while the old value is also read through another name: reverse mode loses a
+    contribution (0.4 instead of 0.8 at x = 0.4)."""
+    y = x
+    x = x
+    return y * x
+
+
+def repeated_tuple_target(x, y):
+    """`u, u = t, x` assigns t, then x: u is x. Reverse mode gives y an adjoint of 2."""
+    t = y * 2.0
+    u, u = t, x
+    return u * 3.0
+
+
+def swap_with_itself(y):
+    """`t, t = t, t` doubles the adjoint in reverse mode."""
+    t = y * 1.0
+    t, t = t, t
+    return t
+
+
+def parameter_overwritten(x):
+    """A parameter overwritten by a value that does not depend on it (outside loops and
+    branches): its gradient is the adjoint of the new value, 1.0, not 0."""
+    x = 4.0
+    return x
+
+
+def parameter_overwritten_by_a_call(x, y):
+    x = np.sin(y * 2.0)
+    return x * 3.0
+
+
+def array_parameter_overwritten(a):
+    a = np.zeros(3)
+    return np.sum(a * a + a)
+
+
+# -- calls -----------------------------------------------------------------------------------------
+
+
+def write_first(q):
+    q[0] = 5.0
+    return q[1]
+
+
+def callee_writes_into_argument(a):
+    """A helper that writes into its array argument: Python's caller sees the write (a is the
+    same array); tangentish copies the argument on entry to the helper, so the value is wrong
+    in both modes, and reverse mode writes into the caller's array."""
+    t = write_first(a)
+    return np.sum(a * t)
+
+
+def lambda_parameter_shadows_local(x):
+    """A lambda parameter with the name of a local constant: the optimizer substitutes the
+    constant into the lambda's body (value 15 instead of 3, gradient 0)."""
+    v = 5.0  # noqa: F841 - read by nothing, yet it changes what tangentish computes
+    triple = lambda v: v * 3.0  # noqa: E731
+    return triple(x)
+
+
+def nested_def_parameter_shadows_local(x):
+    v = 5.0
+
+    def triple(v):
+        return v * 3.0
+
+    return triple(x) + v
+
+
+# -- data structures -------------------------------------------------------------------------------
+
+
+def list_repetition(x):
+    """`[x, 2x] * 2`: reverse mode differentiates only one copy (0.0 instead of 2.0 here)."""
+    items = [x, 2.0 * x] * 2
+    return items[0] * 0.0 + items[3]
+
+
+def tuple_repetition(x):
+    items = (x,) * 3
+    return items[0] + items[1] + items[2]
+
+
+_WHILE = "BUG: a `while` whose test has `and`/`or`/a chained comparison never ends"
+_SELF = "BUG: the self-assignment `x = x` loses adjoint contributions in reverse mode"
+_SHADOW = (
+    "BUG: the optimizer propagates a local constant into a lambda/nested def whose parameter "
+    "has the same name: wrong value and gradient"
+)
+_REPEAT = "BUG: a name repeated in a tuple target (`u, u = a, b`) gets the wrong adjoint"
+
+_OVERWRITE = (
+    "BUG: a parameter overwritten (outside loops and branches) by a value that does not depend "
+    "on it gets the adjoint of the new value as its gradient"
+)
+
+CASES: list[Regression] = [
+    Regression("parameter_overwritten", parameter_overwritten, (0.2,), bug=_OVERWRITE),
+    Regression(
+        "parameter_overwritten_by_a_call",
+        parameter_overwritten_by_a_call,
+        (0.2, 0.4),
+        (0, 1),
+        bug=_OVERWRITE,
+    ),
+    Regression("array_parameter_overwritten", array_parameter_overwritten, (V3,), bug=_OVERWRITE),
+    Regression("while_and_condition", while_and_condition, (1.0,), bug=_WHILE),
+    Regression(
+        "forward_optimizer_never_finishes",
+        forward_optimizer_never_finishes,
+        (0.7,),
+        bug="BUG: the forward-mode optimizer never finishes on this loop",
+    ),
+    Regression("self_assignment_in_loops", self_assignment_in_loops, (0.4,), bug=_SELF),
+    Regression("self_assignment", self_assignment, (0.4,), bug=_SELF),
+    Regression("repeated_tuple_target", repeated_tuple_target, (0.5, 0.7), (0, 1), bug=_REPEAT),
+    Regression("swap_with_itself", swap_with_itself, (0.7,), bug=_REPEAT),
+    Regression(
+        "callee_writes_into_argument",
+        callee_writes_into_argument,
+        (V3,),
+        bug="BUG: a write into an argument inside a called function is lost (the callee gets "
+        "a copy): wrong value and gradient, and reverse mode modifies the caller's array",
+    ),
+    Regression(
+        "lambda_parameter_shadows_local", lambda_parameter_shadows_local, (1.0,), bug=_SHADOW
+    ),
+    Regression(
+        "nested_def_parameter_shadows_local",
+        nested_def_parameter_shadows_local,
+        (1.0,),
+        bug=_SHADOW,
+    ),
+    Regression(
+        "list_repetition",
+        list_repetition,
+        (0.7,),
+        bug="BUG: list repetition `[x] * n` is differentiated as one copy in reverse mode",
+    ),
+    Regression(
+        "tuple_repetition",
+        tuple_repetition,
+        (0.7,),
+        bug="BUG: tuple repetition `(x,) * n` is differentiated as one copy in reverse mode",
+    ),
+]

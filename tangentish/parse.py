@@ -125,19 +125,29 @@ def parse(fn: Callable[..., Any]) -> ParsedFunction:
         node = _lambda(fn, lines, filename, firstlineno)
     else:
         node = gast.parse(textwrap.dedent("".join(lines))).body[0]
-    if not isinstance(node, gast.FunctionDef):
-        raise UnsupportedSyntaxError(
-            f"{fn.__qualname__} is not a function definition",
-            filename=filename,
-            lineno=firstlineno,
-            construct=type(node).__name__,
-        )
     for child in gast.walk(node):
         if getattr(child, "lineno", None) is not None:
             child.lineno += firstlineno - 1
             child.col_offset += indent
             if getattr(child, "end_lineno", None) is not None:
                 child.end_lineno += firstlineno - 1
+    if isinstance(node, gast.AsyncFunctionDef):
+        raise UnsupportedSyntaxError(
+            f"`async def` {fn.__qualname__} is not supported: a coroutine (and its `await`s) has "
+            "no derivative; differentiate a plain `def` that it calls instead",
+            filename=filename,
+            lineno=node.lineno,
+            col=node.col_offset,
+            construct="async def",
+        )
+    if not isinstance(node, gast.FunctionDef):
+        raise UnsupportedSyntaxError(
+            f"{fn.__qualname__} is not a function definition",
+            filename=filename,
+            lineno=node.lineno,
+            col=node.col_offset,
+            construct=type(node).__name__,
+        )
     node.decorator_list = []
     closure = {}
     if fn.__closure__:

@@ -90,6 +90,10 @@ _NAMES = {
     gast.ListComp: "a list comprehension",
     gast.Starred: "star-unpacking",
     gast.NamedExpr: "an assignment expression (walrus)",
+    gast.AsyncFunctionDef: "an `async def`",
+    gast.AsyncFor: "an `async for` loop",
+    gast.AsyncWith: "an `async with` statement",
+    gast.Await: "`await`",
 }
 
 

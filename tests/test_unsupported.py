@@ -170,18 +170,10 @@ def test_with():
     assert_rejected(uses_with, ("with",))
 
 
-_ASYNC = (
-    "BUG: an `async def` is rejected as '<name> is not a function definition', with no column, "
-    "no construct and no mention of async"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=_ASYNC)
 def test_async_def():
     assert_rejected(uses_async, ("async",))
 
 
-@pytest.mark.xfail(strict=True, reason=_ASYNC)
 def test_await():
     assert_rejected(uses_await, ("async", "await"))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 import threading
-import weakref
 from typing import Any, Callable, Union
 
 import numpy as np
@@ -26,9 +25,6 @@ from .pipeline import Options, compile_gradient, compile_tangent
 
 Wrt = Union[int, str, tuple[Union[int, str], ...]]
 
-_CACHE: weakref.WeakKeyDictionary[Callable[..., Any], dict[Any, codegen.Generated]] = (
-    weakref.WeakKeyDictionary()
-)
 _LOCK = threading.RLock()
 
 
@@ -117,7 +113,7 @@ class _Compiled:
     def generated(self, specialization: tuple[str, ...] | None) -> codegen.Generated:
         key = (self.options, specialization)
         with _LOCK:
-            per_function = _CACHE.setdefault(self.f, {})
+            per_function = codegen.cache_of(self.f, "api")
             if key not in per_function:
                 target = self.f
                 if self.inner is not None and specialization is not None:
@@ -162,7 +158,7 @@ class _Compiled:
         with _LOCK:
             self.table.clear()
             self.guards.clear()
-            _CACHE.pop(self.f, None)
+            codegen.cache_of(self.f, "api").clear()
 
     def full_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         """Positional arguments for every parameter, defaults filled in (the slow path)."""
@@ -220,7 +216,11 @@ def _dispatcher(state: _Compiled, label: str) -> Callable[..., Any] | None:
         f"        _tg_code = _tg_state.specialize(({arguments}{',' if len(names) == 1 else ''}))\n"
         "    if seed.__class__ is not float and _tg_code.scalar_output:\n"
         "        _tg_check(seed, _tg_state)\n"
-        f"    return _tg_code({arguments}{', ' if names else ''}seed)\n"
+        "    try:\n"
+        f"        return _tg_code({arguments}{', ' if names else ''}seed)\n"
+        "    except Exception as _tg_error:\n"
+        "        _tg_note(_tg_error)\n"
+        "        raise\n"
     )
     namespace = {
         "_tg_defaults": defaults,
@@ -228,6 +228,7 @@ def _dispatcher(state: _Compiled, label: str) -> Callable[..., Any] | None:
         "_tg_state": state,
         "_tg_table": state.table,
         "_tg_check": _seed_of_a_number,
+        "_tg_note": codegen.note_source_lines,
     }
     exec(compile(source, f"<tangentish {label} dispatcher>", "exec"), namespace)  # noqa: S102
     return namespace["gradient"]
@@ -248,7 +249,11 @@ def _generic_dispatcher(state: _Compiled) -> Callable[..., Any]:
             compiled = state.specialize(args)
         if seed.__class__ is not float and compiled.scalar_output:
             _seed_of_a_number(seed, state)
-        return compiled(*args, seed)
+        try:
+            return compiled(*args, seed)
+        except Exception as error:
+            codegen.note_source_lines(error)
+            raise
 
     return gradient
 
@@ -324,7 +329,11 @@ def jvp(f: Callable[..., Any], wrt: Wrt = (0,)) -> Callable[..., Any]:
             raise ShapeMismatchError(
                 f"seed has {len(seeds)} tangents, but wrt names {len(positions)} arguments"
             )
-        return compiled(*args, *(_direction(s, args[i]) for s, i in zip(seeds, positions)))
+        try:
+            return compiled(*args, *(_direction(s, args[i]) for s, i in zip(seeds, positions)))
+        except Exception as error:
+            codegen.note_source_lines(error)
+            raise
 
     tangent.__name__ = tangent.__qualname__ = f"{f.__name__}_jvp"
     tangent.__doc__ = f"The Jacobian-vector product of {f.__qualname__} (forward mode)."

@@ -14,18 +14,15 @@ import functools
 import inspect
 import linecache
 import threading
-import weakref
 from typing import Any, Callable
 
 import gast
 
+from . import codegen
 from . import kinds as kind_module
 from .errors import UnsupportedSyntaxError
 from .parse import ParsedFunction, location
 
-_CALLEES: weakref.WeakKeyDictionary[Callable[..., Any], dict[Any, Callee]] = (
-    weakref.WeakKeyDictionary()
-)
 _LOCK = threading.RLock()
 
 
@@ -73,7 +70,7 @@ def derive(
     )
     key = (active, signature)
     with _LOCK:
-        per_function = _CALLEES.setdefault(fn, {})
+        per_function = codegen.cache_of(fn, "derivative")
         if key in per_function:
             return per_function[key]
         callee = Callee(fn.__qualname__, active)
@@ -89,7 +86,7 @@ def derive(
 def _compile(
     fn: Callable[..., Any], callee: Callee, params: tuple[str, ...], signature: tuple[str, ...]
 ) -> None:
-    from . import codegen, optimize, pipeline, recording
+    from . import optimize, pipeline, recording
 
     positions = tuple(params.index(name) for name in callee.active)
     done = pipeline.stages(fn, positions, optimized=False, kinds=signature)
@@ -221,9 +218,6 @@ class TangentCallee:
         return f"<tangentish tangent of {self.name} w.r.t. {self.active}>"
 
 
-_TANGENTS: weakref.WeakKeyDictionary[Callable[..., Any], dict[Any, TangentCallee]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def derive_tangent(
@@ -241,7 +235,7 @@ def derive_tangent(
     )
     key = (active, signature)
     with _LOCK:
-        per_function = _TANGENTS.setdefault(fn, {})
+        per_function = codegen.cache_of(fn, "tangent")
         if key in per_function:
             return per_function[key]
         callee = TangentCallee(fn.__qualname__, active)

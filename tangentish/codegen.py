@@ -12,8 +12,11 @@ from __future__ import annotations
 import hashlib
 import linecache
 import os
+import re
 import textwrap
+import threading
 import types
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -111,7 +114,6 @@ def generate(
     text = factory + textwrap.indent(source, "    ") + f"    return {node.name}\n"
     digest = hashlib.sha1(text.encode()).hexdigest()[:8]
     filename = f"<tangentish {label} of {parsed.qualname} {digest}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     module_code = compile(text, filename, "exec")
     inner = _inner_code(module_code, node.name)
     closure = []
@@ -126,7 +128,66 @@ def generate(
         defaults = (parsed.fn.__defaults__ or ()) + (1.0,)
     function = types.FunctionType(inner, parsed.fn.__globals__, node.name, defaults, tuple(closure))
     function.__qualname__ = node.name
+    _register(function, filename, text, parsed.filename)
     return Generated(function, source, filename, node)
+
+
+#: Generated file name → [the user's file it came from, how many live functions run its code].
+_FILES: dict[str, list[Any]] = {}
+_FILES_LOCK = threading.Lock()
+#: The `# file.py:12` comment that ends a generated line.
+_COMMENT = re.compile(r"#\s*[^#]*:(\d+)\s*$")
+
+
+def _register(function: Callable[..., Any], filename: str, text: str, origin: str) -> None:
+    """Put `text` in `linecache` under `filename` while a function runs it, so tracebacks and
+    `pdb` show generated lines, and a process that differentiates ever new functions does not
+    keep the text of those it dropped."""
+    with _FILES_LOCK:
+        entry = _FILES.setdefault(filename, [origin, 0])
+        entry[1] += 1
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    weakref.finalize(function, _release, filename)
+
+
+def _release(filename: str) -> None:
+    with _FILES_LOCK:
+        entry = _FILES[filename]
+        entry[1] -= 1
+        if not entry[1]:
+            del _FILES[filename]
+            linecache.cache.pop(filename, None)
+
+
+def note_source_lines(error: BaseException) -> None:
+    """Add a note to an error raised in generated code naming the user's file and line of each
+    generated frame it passed through: the traceback shows generated lines, the note leads back to
+    the source. Python 3.11 and later (`add_note`); before, the line comments say it."""
+    if not hasattr(error, "add_note") or any(
+        note.startswith("tangentish:") for note in getattr(error, "__notes__", ())
+    ):
+        return
+    lines = []
+    frame = error.__traceback__
+    while frame is not None:
+        generated = frame.tb_frame.f_code.co_filename
+        entry = _FILES.get(generated)
+        match = _COMMENT.search(linecache.getline(generated, frame.tb_lineno)) if entry else None
+        if match:
+            origin, line = entry[0], int(match[1])
+            code = linecache.getline(origin, line).strip()
+            lines.append(f'  File "{origin}", line {line}' + (f": {code}" if code else ""))
+        frame = frame.tb_next
+    if lines:
+        error.add_note("tangentish: raised by derivative code generated from\n" + "\n".join(lines))
+
+
+def cache_of(fn: Callable[..., Any], kind: str) -> dict[Any, Any]:
+    """The compile cache `kind` of `fn`, kept on the function itself: generated code holds `fn`'s
+    module globals, which hold `fn`, so a cache outside it (even a weak one) would keep both alive
+    forever; an attribute of `fn` is garbage-collected with it. The caller holds a lock."""
+    caches = fn.__dict__.setdefault("__tangentish_caches__", {})
+    return caches.setdefault(kind, {})
 
 
 def _inner_code(module_code: types.CodeType, name: str) -> types.CodeType:

@@ -30,6 +30,7 @@ import contextlib
 import dataclasses
 import hashlib
 import importlib.util
+import inspect
 import math
 import os
 import shutil
@@ -55,7 +56,6 @@ KNOWN_BUGS: set[str] = {
     "callee-writes-argument",  # fuzz_regressions.callee_writes_into_argument: the write is lost
     "self-assignment",  # fuzz_regressions.self_assignment: `x = x` loses adjoint contributions
     "repeated-tuple-target",  # fuzz_regressions.repeated_tuple_target: `u, u = a, b`
-    "overwrite-parameter",  # fuzz_regressions.parameter_overwritten: `x = 4.0` keeps x's adjoint
 }
 
 #: A constant matrix the programs multiply by (module global `M`).
@@ -174,7 +174,6 @@ class _Builder:
         self.counter = 0
         self.writes: list[tuple[int, str]] = []  # in-place writes: (line index, array written)
         self.tainted: set[str] = set()  # arrays that may share memory with an argument
-        self.protected: set[str] = set()  # names never assigned with `=` (the parameters)
 
     # -- choices ---------------------------------------------------------------------------------
 
@@ -539,7 +538,7 @@ class _Builder:
                 self.draw(st.sampled_from(scope.scalars)),
                 self.draw(st.sampled_from(scope.scalars)),
             )
-            if (u == w and "repeated-tuple-target" in KNOWN_BUGS) or {u, w} & self.protected:
+            if u == w and "repeated-tuple-target" in KNOWN_BUGS:
                 return self.assign_scalar(scope, indent, lines)
             emit(f"{u}, {w} = {w}, {u}")
             return False
@@ -559,9 +558,8 @@ class _Builder:
 
     def target(self, existing: list[str], prefix: str) -> str:
         """A name to assign: often a new one, sometimes one to overwrite."""
-        choices = [n for n in existing if n not in self.protected]
-        if choices and self.chance(35):
-            return self.draw(st.sampled_from(choices))
+        if existing and self.chance(35):
+            return self.draw(st.sampled_from(existing))
         name = self.fresh(prefix)
         existing.append(name)
         return name
@@ -723,7 +721,6 @@ class _Builder:
         lines: list[tuple[int, str, str]] = []
         header = f"def {name}({', '.join(params)}):"
         self.writes, self.tainted = [], {p for p, k in zip(params, kinds) if k == "a"}
-        self.protected = set(params) if "overwrite-parameter" in KNOWN_BUGS else set()
         ended = self.block(scope, 1, lines, 6)
         if not ended:
             value = self.value(scope, output, 3)
@@ -935,19 +932,11 @@ def import_source(source: str, prefix: str = "fuzz", namespace: dict[str, Any] |
 
 
 def forget(fn: Callable[..., Any]) -> None:
-    """Drop tangentish's compiled code for `fn` and the functions of its module.
-
-    The compile caches are weak in the function, but the generated code holds the module's
-    globals, which hold the function: functions of a module that is thrown away stay cached
-    (test_threads.py, test_functions_of_a_discarded_module_are_released). Thousands of generated
-    programs would fill memory, so the fuzz tests drop them by hand.
-    """
-    from tangentish import api, calls
-
+    """Drop tangentish's compiled code for `fn` and the functions of its module now, rather than
+    when the garbage collector finds their cycles: thousands of generated programs add up."""
     for value in list(fn.__globals__.values()):
-        for cache in (api._CACHE, calls._CALLEES, calls._TANGENTS):
-            with contextlib.suppress(TypeError):  # not weakly referenceable: never a key
-                cache.pop(value, None)
+        if inspect.isfunction(value):
+            value.__dict__.pop("__tangentish_caches__", None)
 
 
 def load(program: Program) -> tuple[Callable[..., Any], Callable[..., Any]]:

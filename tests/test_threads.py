@@ -20,11 +20,10 @@ import control_flow_corpus
 import corpus
 import numpy as np
 import program_generator as pg
-import pytest
 from oracle import numeric_vjp, positions
 
 import tangentish as tg
-from tangentish import api, calls
+from tangentish import calls, codegen
 
 THREADS = 8
 
@@ -199,7 +198,6 @@ def test_closures_are_not_kept_alive_by_the_caches():
     """Functions made in a loop (closures) are released once the user drops them; the compile
     cache and the callee caches are weak in the function."""
     gc.collect()
-    before = (len(api._CACHE), len(calls._CALLEES), len(calls._TANGENTS))
     alive = []
     for k in range(30):
         fn = make_closure(float(k))
@@ -209,7 +207,6 @@ def test_closures_are_not_kept_alive_by_the_caches():
         del fn
     gc.collect()
     assert not any(ref() is not None for ref in alive)
-    assert (len(api._CACHE), len(calls._CALLEES), len(calls._TANGENTS)) == before
 
 
 def test_linecache_holds_one_entry_per_distinct_source():
@@ -230,15 +227,9 @@ def test_one_gradient_object_keeps_one_entry_per_kind_of_argument():
         df(0.5, np.ones(3) * 2.0)
     state = df.__wrapped_tangentish__
     assert len(state.table) == 1
-    assert len(api._CACHE[module.f]) == 1
+    assert len(codegen.cache_of(module.f, "api")) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a module-level function is never released by the compile cache: "
-    "api._CACHE and calls._CALLEES/_TANGENTS are WeakKeyDictionaries whose values (the "
-    "generated functions) hold the user's module globals, which hold the key",
-)
 def test_functions_of_a_discarded_module_are_released():
     refs = []
     for k in range(5):
@@ -250,12 +241,6 @@ def test_functions_of_a_discarded_module_are_released():
     assert all(ref() is None for ref in refs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): linecache keeps one entry per distinct generated source forever "
-    "(codegen.py and calls.py add them and nothing removes them), so a process that "
-    "differentiates ever new functions grows without bound",
-)
 def test_linecache_does_not_grow_without_bound():
     before = _tangentish_lines()
     for k in range(20):

@@ -218,8 +218,6 @@ class TangentCallee:
         return f"<tangentish tangent of {self.name} w.r.t. {self.active}>"
 
 
-
-
 def derive_tangent(
     fn: Callable[..., Any], active: tuple[str, ...], kinds: dict[str, str]
 ) -> TangentCallee:

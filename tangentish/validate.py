@@ -100,7 +100,15 @@ _NAMES = {
 def validate(parsed: ParsedFunction) -> None:
     """Raise `UnsupportedSyntaxError` at the first construct outside the allow-list."""
     node = parsed.node
+    _check_signature(parsed, node)
+    if not any(isinstance(n, gast.Return) for n in gast.walk(node)):
+        _reject(parsed, node, f"{node.name} must return a value", "missing return")
+    _check_block(parsed, node.body)
+
+
+def _check_signature(parsed: ParsedFunction, node: gast.FunctionDef | gast.Lambda) -> None:
     args = node.args
+    name = node.name if isinstance(node, gast.FunctionDef) else "a lambda"
     for extra, what in (
         (args.vararg, "*args"),
         (args.kwarg, "**kwargs"),
@@ -108,10 +116,22 @@ def validate(parsed: ParsedFunction) -> None:
         (args.posonlyargs, "positional-only parameters"),
     ):
         if extra:
-            _reject(parsed, node, f"{what} in the signature of {node.name}", what)
-    if not any(isinstance(n, gast.Return) for n in gast.walk(node)):
-        _reject(parsed, node, f"{node.name} must return a value", "missing return")
-    _check_block(parsed, node.body)
+            _reject(parsed, node, f"{what} in the signature of {name}", what)
+
+
+def _check_nested(parsed: ParsedFunction, node: gast.FunctionDef | gast.Lambda) -> None:
+    """A function made inside the differentiated one, by the same rules: its source is part of
+    the generated code (a `nonlocal` there would name a variable the compiler renamed), and it
+    is differentiated by them when called."""
+    _check_signature(parsed, node)
+    for default in node.args.defaults:
+        _check_expression(parsed, default, node)
+    if isinstance(node, gast.Lambda):
+        _check_expression(parsed, node.body, node)
+    else:
+        for decorator in node.decorator_list:
+            _check_expression(parsed, decorator, node)
+        _check_block(parsed, node.body)
 
 
 def _check_block(parsed: ParsedFunction, body: list[gast.stmt]) -> None:
@@ -123,7 +143,8 @@ def _check_statement(parsed: ParsedFunction, statement: gast.stmt) -> None:
     if not isinstance(statement, STATEMENTS):
         _reject_node(parsed, statement)
     if isinstance(statement, gast.FunctionDef):
-        return  # a nested function: checked when it is called, as every callee is
+        _check_nested(parsed, statement)
+        return
     if isinstance(statement, gast.Return) and statement.value is None:
         _reject(parsed, statement, "`return` without a value", "return without value")
     if isinstance(statement, (gast.If, gast.For, gast.While)):
@@ -150,8 +171,10 @@ def _check_statement(parsed: ParsedFunction, statement: gast.stmt) -> None:
             _check_expression(parsed, child, statement)
 
 
-def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: gast.stmt) -> None:
+def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: gast.AST) -> None:
     for child in _walk_outside_lambdas(expression):
+        if isinstance(child, gast.Lambda):
+            _check_nested(parsed, child)
         if isinstance(
             child, (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
         ):
@@ -165,7 +188,7 @@ def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: 
 
 
 def _walk_outside_lambdas(node: gast.AST) -> list[gast.AST]:
-    """The nodes of an expression, not descending into lambdas (checked when called)."""
+    """The nodes of an expression, not descending into lambdas (`_check_nested` checks them)."""
     found = [node]
     if not isinstance(node, gast.Lambda):
         for child in gast.iter_child_nodes(node):

@@ -255,11 +255,6 @@ def test_nonlocal():
     assert caught.value.lineno == bad_line(fn) and "nonlocal" in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `nonlocal` in a function defined inside the differentiated one is not "
-    "validated; the generated code fails to compile with a bare SyntaxError from codegen.py",
-)
 def test_nonlocal_in_nested_def():
     assert_rejected(uses_nonlocal_in_nested_def, ("nonlocal",))
 
@@ -1016,18 +1011,12 @@ def _shadowing_parameter(source: str) -> bool:
     return any(a.arg in assigned for n in nested if n is not outer for a in n.args.args)
 
 
-def _nonlocal_in_nested_def(source: str) -> bool:
-    """test_nonlocal_in_nested_def."""
-    return any(isinstance(node, ast.Nonlocal) for node in ast.walk(ast.parse(source)))
-
-
 #: Known bugs, recognized in the mutant's source, so the fuzzer looks for new ones; each has a
 #: strict xfail test. Remove an entry once its bug is fixed.
 KNOWN_IN_SOURCE = {
     "a while test with and/or never ends": _hangs_known,
     "an augmented assignment with a bitwise operator": _odd_augmented_operator,
     "a lambda parameter shadowing a local": _shadowing_parameter,
-    "nonlocal in a nested def": _nonlocal_in_nested_def,
 }
 
 

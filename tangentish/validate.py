@@ -17,6 +17,8 @@ tangentish.errors.UnsupportedSyntaxError: ...: a `with` statement is not support
 
 from __future__ import annotations
 
+import builtins
+
 import gast
 
 from .errors import UnsupportedSyntaxError
@@ -77,6 +79,8 @@ OPERATORS = (
     gast.Or,
 )
 CONTEXTS = (gast.Load, gast.Store, gast.keyword)
+#: Builtins that run code tangentish never sees: its derivative would silently be zero.
+RUNS_HIDDEN_CODE = {builtins.eval: "eval", builtins.exec: "exec"}
 
 #: What to call a rejected node in a message, and which issue brings it, where one does.
 _NAMES = {
@@ -183,8 +187,25 @@ def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: 
         elif isinstance(child, gast.keyword):
             if child.arg is None:
                 _reject(parsed, child.value, "`**kwargs` in a call", "**kwargs call")
+        elif isinstance(child, gast.Call):
+            _check_call(parsed, child)
         elif not isinstance(child, EXPRESSIONS):
             _reject_node(parsed, child, anchor=statement)
+
+
+def _check_call(parsed: ParsedFunction, call: gast.Call) -> None:
+    found = parsed.namespace.resolve(call.func)
+    if found is None:
+        return
+    name = next((n for fn, n in RUNS_HIDDEN_CODE.items() if fn is found.value), None)  # unhashables
+    if name is not None:
+        _reject(
+            parsed,
+            call,
+            f"`{name}()` is not supported: it runs code tangentish never sees, so its derivative "
+            "would silently be zero; write the computation out in the function",
+            name,
+        )
 
 
 def _walk_outside_lambdas(node: gast.AST) -> list[gast.AST]:

@@ -120,9 +120,12 @@ class _Lowering(Desugaring):
             raise InternalError(f"normalize met {type(node).__name__}", **self.where(node))
 
     def loop_while(self, node: gast.While) -> None:
-        """`while test:` → `c = test; while c: body; c = test` (the test recomputed at the end)."""
+        """`while test:` → `c = test; while c: body; c = test` (the test recomputed at the end).
+        Only a test that is a bare name needs no recomputing: `a and b`, `a < b < c` and `x if c
+        else y` lower to statements that leave their value in a name, which must rerun too."""
+        before = len(self.out)
         test = self.primitive(node.test)
-        if self.is_operand(test):
+        if self.is_operand(test) and len(self.out) == before:
             body = self.nested(node.body)
         else:
             condition = self.namer.temporary()
@@ -232,22 +235,45 @@ class _Lowering(Desugaring):
             self.write(target.value.id, index, value)
             return
         if isinstance(target, (gast.Tuple, gast.List)):
-            source = self.name_of(value)
-            names = [self.unpack_target(t) for t in target.elts]
-            self.emit(_assign(gast.Tuple(elts=names, ctx=gast.Store()), source))
-            for element, name in zip(target.elts, names):
-                if not isinstance(element, gast.Name):
-                    self.assign(element, gast.Name(name.id, gast.Load(), None, None))
+            self.unpack(target.elts, value)
             return
         rhs = self.primitive(value)
+        if isinstance(rhs, gast.Name) and rhs.id == target.id:
+            return  # `x = x` does nothing; its copy's adjoint would move x_bar onto itself
         if target.id in _operand_names(rhs) and not isinstance(rhs, gast.Name):
             temporary = self.namer.temporary()
             self.emit(_assign(_store(temporary), rhs))
             rhs = gast.Name(temporary, gast.Load(), None, None)
         self.emit(_assign(_store(target.id), rhs))
 
-    def unpack_target(self, target: gast.expr) -> gast.Name:
-        return _store(target.id if isinstance(target, gast.Name) else self.namer.temporary())
+    def unpack(self, targets: list[gast.expr], value: gast.expr) -> None:
+        """`a, b = value` as one unpacking into names, in which each name appears once: Python
+        assigns the targets left to right, so where a name repeats (`u, u = t, x`) only its last
+        occurrence counts, and the earlier ones unpack into temporaries nothing reads. A nested
+        tuple target unpacks into a temporary, then is assigned in turn, and so is a name such an
+        earlier target mentions (`(b, c), b = v` leaves b the second value)."""
+        source = self.name_of(value)
+        names: list[str] = []
+        later: list[tuple[gast.expr, str]] = []  # targets assigned after the unpacking
+        for element in targets:
+            mentioned = {n for t, _ in later for n in _operand_names(t)}
+            if isinstance(element, gast.Name) and element.id not in mentioned:
+                names.append(element.id)
+            else:
+                names.append(self.namer.temporary())
+                later.append((element, names[-1]))
+        names = [
+            self.namer.temporary() if name in names[i + 1 :] else name
+            for i, name in enumerate(names)
+        ]
+        if isinstance(source, gast.Name) and source.id in names:  # `a, b = a`: read a first
+            temporary = self.namer.temporary()
+            self.emit(_assign(_store(temporary), source))
+            source = _load(temporary)
+        stores = [_store(n) for n in names]
+        self.emit(_assign(gast.Tuple(elts=stores, ctx=gast.Store()), source))
+        for element, name in later:
+            self.assign(element, _load(name))
 
     def name_of(self, value: gast.expr) -> gast.expr:
         """Lower `value` to an operand: a local name, a constant or a non-local reference."""

@@ -52,10 +52,7 @@ SIGNATURES = (("x",), ("x", "y"), ("x", "a"), ("a",), ("x", "y", "a"), ("a", "b"
 #: fuzz_regressions.py): the generator leaves them out so the fuzzer looks for new bugs. Remove an
 #: entry when its bug is fixed.
 KNOWN_BUGS: set[str] = {
-    "while-compound-test",  # fuzz_regressions.while_and_condition: a loop that never ends
     "callee-writes-argument",  # fuzz_regressions.callee_writes_into_argument: the write is lost
-    "self-assignment",  # fuzz_regressions.self_assignment: `x = x` loses adjoint contributions
-    "repeated-tuple-target",  # fuzz_regressions.repeated_tuple_target: `u, u = a, b`
 }
 
 #: A constant matrix the programs multiply by (module global `M`).
@@ -456,8 +453,6 @@ class _Builder:
             value = self.array(scope, 2)
             name = self.target(scope.arrays, "b")
             self.tainted.add(name)  # it may be a view of an argument (`a[::-1]`, `np.flip(a)`)
-            if value.plain == name and "self-assignment" in KNOWN_BUGS:
-                value = _fmt("({} * 1.0)", value)
             emit(f"{name} = {value.plain}", f"{name} = {value.inst}")
             return False
         if kind == 2:  # augmented assignment
@@ -492,7 +487,7 @@ class _Builder:
             counter = self.fresh("k")
             emit(f"{counter} = 0")
             bound = self.draw(st.integers(1, 4))
-            if self.chance(50) and "while-compound-test" not in KNOWN_BUGS:
+            if self.chance(50):
                 test = self.condition(scope, 1)
                 emit(
                     f"while {counter} < {bound} and {test.plain}:",
@@ -538,8 +533,6 @@ class _Builder:
                 self.draw(st.sampled_from(scope.scalars)),
                 self.draw(st.sampled_from(scope.scalars)),
             )
-            if u == w and "repeated-tuple-target" in KNOWN_BUGS:
-                return self.assign_scalar(scope, indent, lines)
             emit(f"{u}, {w} = {w}, {u}")
             return False
         if kind == 15 and scope.nesting == 0 and scope.loop_depth == 0 and self.chance(30):
@@ -551,8 +544,6 @@ class _Builder:
     def assign_scalar(self, scope: Scope, indent: int, lines: list[tuple[int, str, str]]) -> bool:
         value = self.scalar(scope, 2)
         name = self.target(scope.scalars, "v")
-        if value.plain == name and "self-assignment" in KNOWN_BUGS:
-            value = _fmt("({} * 1.0)", value)
         lines.append((indent, f"{name} = {value.plain}", f"{name} = {value.inst}"))
         return False
 

@@ -167,6 +167,8 @@ def _check_statement(parsed: ParsedFunction, statement: gast.stmt) -> None:
         if not _is_subscript_of_name(target):
             _check_target(parsed, target)
     if isinstance(statement, gast.AugAssign):
+        if not isinstance(statement.op, OPERATORS):
+            _reject_node(parsed, statement.op, anchor=statement)
         target = statement.target
         if not isinstance(target, gast.Name) and not _is_subscript_of_name(target):
             _check_target(parsed, target)

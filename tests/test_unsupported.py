@@ -976,14 +976,6 @@ def _hangs_known(source: str) -> bool:
     return False
 
 
-def _odd_augmented_operator(source: str) -> bool:
-    """`x |= 1`, `x <<= 2`, ...: test_augmented_assignment_with_an_unsupported_operator."""
-    return any(
-        isinstance(node, ast.AugAssign) and type(node.op) in BINARY_ODD
-        for node in ast.walk(ast.parse(source))
-    )
-
-
 def _shadowing_parameter(source: str) -> bool:
     """A lambda or nested def whose parameter has the name of a variable of the function that
     contains it: fuzz_regressions.lambda_parameter_shadows_local."""
@@ -1001,7 +993,6 @@ def _shadowing_parameter(source: str) -> bool:
 #: strict xfail test. Remove an entry once its bug is fixed.
 KNOWN_IN_SOURCE = {
     "a while test with and/or never ends": _hangs_known,
-    "an augmented assignment with a bitwise operator": _odd_augmented_operator,
     "a lambda parameter shadowing a local": _shadowing_parameter,
 }
 
@@ -1128,11 +1119,6 @@ def augmented_bitwise_or(x):
     return x * y
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the validator does not check the operator of an augmented assignment: `y |= 1` "
-    "crashes with KeyError <class 'gast.gast.BitOr'> in primitives.py",
-)
 def test_augmented_assignment_with_an_unsupported_operator():
     assert_rejected(augmented_bitwise_or, ("bitor",))
 

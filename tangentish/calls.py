@@ -168,7 +168,7 @@ def call_forward(fn: Any, active: tuple[int, ...], *args: Any, **kwargs: Any) ->
         active = tuple(i + len(fn.args) for i in active)
         args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
     if not is_user_function(fn):
-        fn = _caller(fn, len(args), tuple(kwargs))
+        fn = _caller_of(fn, len(args), tuple(kwargs))
     params = list(inspect.signature(fn).parameters)
     names = tuple(params[i] for i in active)
     kinds = {p: kind_module.of_value(a) for p, a in zip(params, args)}
@@ -181,6 +181,15 @@ def call_backward(tape: tuple[Callee, Any], seed: Any) -> tuple[Any, ...]:
     """The adjoints of the active arguments of a call made by `call_forward`."""
     callee, inner = tape
     return callee.backward(inner, seed)
+
+
+def _caller_of(fn: Any, count: int, keywords: tuple[str, ...]) -> Callable[..., Any]:
+    """`_caller`, for any value: calling what is not callable raises the TypeError Python raises,
+    because the user's program has that bug and the function itself fails the same way (a
+    TangentishError would blame the differentiation for it)."""
+    if not callable(fn):
+        raise TypeError(f"'{type(fn).__name__}' object is not callable")
+    return _caller(fn, count, keywords)
 
 
 @functools.lru_cache(maxsize=256)
@@ -258,7 +267,7 @@ def call_tangent(
         active = tuple(i + len(fn.args) for i in active)
         args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
     if not is_user_function(fn):
-        fn = _caller(fn, len(args), tuple(kwargs))
+        fn = _caller_of(fn, len(args), tuple(kwargs))
     signature = inspect.signature(fn)
     params = list(signature.parameters)
     bound = signature.bind(*args, **kwargs)

@@ -211,6 +211,10 @@ class Adjoints:
         kinds = [operand_kind(a, self.kinds, self.parsed.namespace) for a in primitive.args]
         if primitive.function is operator.add and CONTAINER in kinds:  # list + list
             primitive = Primitive("call", primitive.args, function=list.__add__)
+        elif primitive.function is operator.mul and CONTAINER in kinds:  # list * n, n * list
+            items = kinds.index(CONTAINER)
+            args = [primitive.args[items], primitive.args[1 - items]]
+            primitive = Primitive("call", args, function=list.__mul__)
         if primitive.method is not None and rules.is_zero_method(primitive.method):
             return []
         rule = self.find_rule(primitive, statement)

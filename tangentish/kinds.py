@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from typing import Any
 
 import gast
@@ -143,6 +144,8 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
     if function in ARRAY_MAKERS:
         return ARRAY
     args = [operand_kind(a, kinds, namespace) for a in primitive.args]
+    if function in (operator.add, operator.mul) and CONTAINER in args:  # `a + b`, `a * n` of lists
+        return CONTAINER
     if getattr(function, "__module__", None) == "math" or function is math.pow:
         return SCALAR
     rule = rules.lookup(function, len(args))

@@ -193,6 +193,16 @@ def sum_items_adjoint(g: Any, items: Any) -> Any:
     return tuple(adjoints) if isinstance(items, tuple) else adjoints
 
 
+def repeat_adjoint(g: Any, items: Any) -> Any:
+    """The adjoint of `items` in the repetition `items * n`: the adjoints of its n copies in `g`,
+    added up (zeros when n < 1)."""
+    size = len(items)
+    total = zeros_like(items)
+    for start in range(0, len(g), size) if size else ():
+        total = add_adjoints(total, g[start : start + size])
+    return total
+
+
 def values_adjoint(g: Any, d: dict[Any, Any]) -> dict[Any, Any]:
     """The adjoint of `d` in `d.values()`: the values' adjoints, back under their keys."""
     return dict(zip(d, g))

@@ -192,16 +192,6 @@ CASES: list[Regression] = [
         (1.0,),
         bug=_SHADOW,
     ),
-    Regression(
-        "list_repetition",
-        list_repetition,
-        (0.7,),
-        bug="BUG: list repetition `[x] * n` is differentiated as one copy in reverse mode",
-    ),
-    Regression(
-        "tuple_repetition",
-        tuple_repetition,
-        (0.7,),
-        bug="BUG: tuple repetition `(x,) * n` is differentiated as one copy in reverse mode",
-    ),
+    Regression("list_repetition", list_repetition, (0.7,)),
+    Regression("tuple_repetition", tuple_repetition, (0.7,)),
 ]

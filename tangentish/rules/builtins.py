@@ -20,6 +20,7 @@ from ..runtime import (
     get_adjoint,
     items_adjoint,
     pop_adjoint,
+    repeat_adjoint,
     sum_items_adjoint,
     unbroadcast,
     values_adjoint,
@@ -243,6 +244,11 @@ def concatenate_sequences(a, b, *, g):
     return type(a)(g[: len(a)]), type(b)(g[len(a) :])
 
 
+@adjoints(list.__mul__, tuple.__mul__, samples=lambda rng: [(([0.5, rng.normal()], 3), {})])
+def repeat_sequence(items, count, *, g):
+    return repeat_adjoint(g, items), None
+
+
 @adjoints(builtins.sum, samples=lambda rng: [(([0.5, rng.normal(), 2.0],), {})])
 def builtin_sum(iterable, start=0, *, g):
     return sum_items_adjoint(g, iterable), unbroadcast(g, start)
@@ -341,6 +347,7 @@ linear(
     list_extend,
     list_pop,
     concatenate_sequences,
+    repeat_sequence,
     builtin_sum,
     dict_values,
     dict_items,

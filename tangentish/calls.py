@@ -20,8 +20,6 @@ import gast
 
 from . import codegen
 from . import kinds as kind_module
-from .errors import UnsupportedSyntaxError
-from .parse import ParsedFunction, location
 
 _LOCK = threading.RLock()
 
@@ -275,39 +273,3 @@ def call_tangent(
     kinds = {p: kind_module.of_value(a) for p, a in bound.arguments.items()}
     callee = derive_tangent(fn, tuple(params[i] for i in active), kinds)
     return callee.jvp(*bound.arguments.values(), *tangents)
-
-
-def check_closures(
-    wengert: gast.FunctionDef, varied: frozenset[str], parsed: ParsedFunction
-) -> None:
-    """Refuse functions made inside the differentiated one that read varied values: their
-    derivatives would need the enclosing function's adjoints, which a call cannot reach."""
-    for node in gast.walk(wengert):
-        if node is wengert:
-            continue
-        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-            params = {a.id for a in node.args.args}
-            body = node.body if isinstance(node, gast.FunctionDef) else [node.body]
-            names = [n for b in body for n in gast.walk(b) if isinstance(n, gast.Name)]
-            assigned = {n.id for n in names if isinstance(n.ctx, gast.Store)}
-            free = sorted({n.id for n in names if isinstance(n.ctx, gast.Load)} - params - assigned)
-            closed = [name for name in free if name in varied]
-            if closed:
-                what = "lambda" if isinstance(node, gast.Lambda) else f"function {node.name}"
-                raise UnsupportedSyntaxError(
-                    f"the {what} reads `{closed[0]}` from the enclosing function, which varies "
-                    f"with the differentiated inputs; pass `{closed[0]}` to it as an argument",
-                    construct="closure over a differentiated variable",
-                    **location(parsed, node),
-                )
-        elif isinstance(node, gast.Call):
-            found = parsed.namespace.resolve(node.func)
-            if found is not None and found.value is functools.partial:
-                bound = [a.id for a in node.args[1:] if isinstance(a, gast.Name) and a.id in varied]
-                if bound:
-                    raise UnsupportedSyntaxError(
-                        f"functools.partial binds `{bound[0]}`, which varies with the "
-                        "differentiated inputs; pass it when calling instead",
-                        construct="partial over a differentiated variable",
-                        **location(parsed, node),
-                    )

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import (
     aliasing,
-    calls,
+    closures,
     codegen,
     forward,
     normalize,
@@ -113,7 +113,8 @@ def stages(
         wengert.body.insert(0, gast.copy_location(entry, wengert))
     wrt_names = tuple(params[i] for i in wrt)
     activity = analyze(wengert, wrt_names, parsed.namespace)
-    calls.check_closures(wengert, activity.varied, parsed)
+    if closures.lift(wengert, activity.varied, parsed):
+        activity = analyze(wengert, wrt_names, parsed.namespace)
     if mode == "forward":
         tangent = forward.build(parsed, wengert, activity, kind_of, wrt_names, namer)
         _print_after("forward", tangent.node)

@@ -323,6 +323,74 @@ def augmented_array(a, n):
     return np.sum(s)
 
 
+def closure_over_input(w, x):
+    """A nested def reading a differentiated variable of the enclosing function."""
+
+    def inner(v):
+        return v * w + np.sin(w)
+
+    return inner(x) + inner(2.0)
+
+
+def closure_over_local(x):
+    k = x * 2.0
+    shift = np.exp(x)
+
+    def inner(t):
+        return t * k - shift
+
+    return inner(x) * inner(0.5)
+
+
+def closure_lambda(x, y):
+    scale = lambda t: t * y + x  # noqa: E731
+    return scale(x) * scale(3.0)
+
+
+def closure_rebound_before_the_call(x):
+    """Python reads a closure's variables at the call: `k` is the rebound value."""
+    k = x * 2.0
+    inner = lambda t: t * k  # noqa: E731
+    k = k * x
+    return inner(3.0) + inner(x)
+
+
+def closure_in_loop(x, n):
+    acc = x
+    step = lambda t: np.sin(t) * acc + t  # noqa: E731
+    for _ in range(n):
+        acc = step(acc)
+    return acc
+
+
+def closure_with_branch(a, c):
+    def inner(v):
+        if np.sum(v) > 0:
+            return v * c
+        return v - c
+
+    return np.sum(inner(a) * a)
+
+
+def closure_nested_twice(x):
+    k = x * x
+
+    def outer(t):
+        def inner(u):
+            return u * k
+
+        return inner(t) + t
+
+    return outer(x)
+
+
+def closure_calls_helper(w, x):
+    def inner(v):
+        return square(v * w) + poly(w)
+
+    return inner(x)
+
+
 CASES = [
     Case("calls_helpers", calls_helpers, (0.7, 1.3), (0, 1)),
     Case("calls_keyword", calls_keyword, (0.7,)),
@@ -343,6 +411,16 @@ CASES = [
     Case("nested_def", nested_def, (0.7,)),
     Case("nested_def_reads_constant", nested_def_reads_constant, (0.7,)),
     Case("partial_of_function", partial_of_function, (0.7,)),
+    Case("closure_over_input", closure_over_input, (0.7, 1.3), (0, 1)),
+    Case("closure_over_local", closure_over_local, (0.7,)),
+    Case("closure_lambda", closure_lambda, (0.7, 1.3), (0, 1)),
+    Case("closure_rebound_before_the_call", closure_rebound_before_the_call, (0.7,)),
+    Case("closure_in_loop", closure_in_loop, (0.4, 3)),
+    Case("closure_with_branch_taken", closure_with_branch, (V3, 0.5), (0, 1)),
+    Case("closure_with_branch_not", closure_with_branch, (-V3, 0.5), (0, 1)),
+    Case("closure_over_array", closure_with_branch, (V3, V3[::-1].copy()), (0, 1)),
+    Case("closure_nested_twice", closure_nested_twice, (0.7,)),
+    Case("closure_calls_helper", closure_calls_helper, (0.7, 1.3), (0, 1)),
     Case("tuple_pack_unpack", tuple_pack_unpack, (0.7, 1.3), (0, 1)),
     Case("list_literal_index", list_literal_index, (0.7,)),
     Case("list_slicing", list_slicing, (0.7, 1.3), (0, 1)),

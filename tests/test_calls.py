@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
-from calls_corpus import CASES, CONTAINER_INPUTS, pair
+from calls_corpus import CASES, CONTAINER_INPUTS, apply, pair, scaled
 from oracle import check_vjp, random_like
 
 import tangentish as tg
@@ -90,17 +92,51 @@ def test_recursion_deep_enough_for_data_dependent_depth():
     assert grad > 1.0
 
 
-def test_closure_over_a_differentiated_value_is_refused():
-    def outer(w, x):
-        def inner(v):
-            return v * w
+def _escaping_closure(w, x):
+    def inner(v):
+        return v * w
 
-        return inner(x)
+    return apply(inner, x)  # passed as a value: its calls cannot be given `w`
 
-    line = outer.__code__.co_firstlineno + 1
-    with pytest.raises(tg.UnsupportedSyntaxError, match=f"line {line}.*reads `w`"):
-        tg.grad(outer)(1.0, 2.0)
-    assert tg.grad(outer, 1)(1.5, 2.0) == 1.5  # not differentiated with respect to `w`: fine
+
+def _recursive_closure(w, x):
+    def inner(v, n):
+        return v * w if n == 0 else inner(v, n - 1)
+
+    return inner(x, 2)
+
+
+def _varied_default(w, x):
+    inner = lambda v, c=w: v * c  # noqa: E731
+    return inner(x)
+
+
+def _inline_lambda(w, x):
+    return apply(lambda v: v * w, x)
+
+
+def _partial_over_varied(w, x):
+    return functools.partial(scaled, w)(x)
+
+
+@pytest.mark.parametrize(
+    ("fn", "line", "message"),
+    [
+        (_escaping_closure, 4, "reads `w` .* used as a value"),
+        (_recursive_closure, 1, "reads `w` .* calls itself"),
+        (_varied_default, 1, "a default value reads `w`"),
+        (_inline_lambda, 1, "a lambda passed as a value reads `w`"),
+        (_partial_over_varied, 1, "functools.partial binds `w`"),
+    ],
+    ids=lambda p: getattr(p, "__name__", None),
+)
+def test_closures_that_cannot_be_given_their_variables_are_refused(fn, line, message):
+    """What closure conversion cannot reach is a clear error at the user's line; with respect to
+    the other argument only, the same functions are fine."""
+    where = fn.__code__.co_firstlineno + line
+    with pytest.raises(tg.UnsupportedSyntaxError, match=f"line {where}, .*{message}"):
+        tg.grad(fn, wrt=(0, 1))(1.5, 2.0)
+    tg.check_grads(fn, 1.5, 2.0, wrt=1)
 
 
 def test_golden_recursive_function_and_write_in_loop(update_golden):

@@ -44,7 +44,7 @@ class Step:
         return all(s.empty() for block in self.blocks for s in block)
 
 
-def _loads(statements: list[gast.stmt]) -> set[str]:
+def loads(statements: list[gast.stmt]) -> set[str]:
     return {
         n.id
         for s in statements
@@ -91,12 +91,12 @@ class Emit:
 
     def reads(self, step: Step, in_loop: bool) -> set[str]:
         """Primal names the reverse code of `step` reads (its adjoints, zeros, branch tests)."""
-        names = _loads(step.adjoint) | _loads([z for zs in step.zeros for z in zs])
+        names = loads(step.adjoint) | loads([z for zs in step.zeros for z in zs])
         for block in step.blocks:
             for inner in block:
                 names |= self.reads(inner, in_loop or not isinstance(step.primal, gast.If))
         if isinstance(step.primal, gast.If) and not in_loop and not step.empty():
-            names |= _loads([gast.Expr(value=step.primal.test)])
+            names |= loads([gast.Expr(value=step.primal.test)])
         if self.walks_range_again(step, in_loop):
             names.add(step.primal.iter.id)
         return names
@@ -200,7 +200,7 @@ class Emit:
         if isinstance(statement, gast.If):
             branches = []
             for block, zeros in zip(step.blocks, step.zeros):
-                code, back = self.block(block, later | _loads(zeros), in_loop, must)
+                code, back = self.block(block, later | loads(zeros), in_loop, must)
                 branches.append((code, back + zeros))
             (body, body_back), (orelse, else_back) = branches
             primal = gast.copy_location(
@@ -225,7 +225,7 @@ class Emit:
             back = gast.If(test=test, body=body_back, orelse=else_back)
             return code, [gast.copy_location(back, statement)]
         body_reads = set().union(*(self.reads(s, True) for s in step.blocks[0]))
-        body_reads |= _loads(step.zeros[1])
+        body_reads |= loads(step.zeros[1])
         inner_must = must | ({statement.target.id} if isinstance(statement, gast.For) else set())
         replayed = [s for inner in step.blocks[0] for s in (inner.replay or [inner.primal])]
         batch = _Batch(self.namer.claim("_saved"), _once(replayed))

@@ -47,7 +47,7 @@ from .adjoint import Adjoints, assign, load
 from .kinds import CONTAINER, SCALAR
 from .naming import Namer
 from .parse import ParsedFunction
-from .recording import Emit, Step, assigned, stores
+from .recording import Emit, Step, assigned, loads, stores
 
 _COMPOUND = (gast.If, gast.For, gast.While)
 
@@ -133,6 +133,16 @@ class _Sweep:
         return Step(statement, adjoint=adjoint, replay=replay)
 
 
+def _sweep_code(steps: list[Step]) -> list[gast.stmt]:
+    """Every adjoint statement and zero the sweep of `steps` runs, nested blocks included."""
+    code: list[gast.stmt] = []
+    for step in steps:
+        code += step.adjoint + [z for zeros in step.zeros for z in zeros]
+        for block in step.blocks:
+            code += _sweep_code(block)
+    return code
+
+
 def _target_name(statement: gast.stmt) -> str | None:
     if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
         return statement.targets[0].id
@@ -197,11 +207,18 @@ def build(
         adjoints.defined.add(output.id)
         preamble.append(assign(adjoints.adjoint_name(output.id), load(seed), returned))
     steps = _Sweep(adjoints).block(body)
+    # An argument overwritten before the output reads it: the sweep gave `x_bar` the adjoint of
+    # the new value, so the argument's own is zero, set where the sweep ends (of the argument's
+    # shape: the sweep restores the argument if the zero reads it).
+    swept = assigned(preamble + _sweep_code(steps))
+    stale = [n for n in wrt if n not in adjoints.defined and adjoints.adjoint_name(n) in swept]
+    resets = [assign(adjoints.adjoint_name(n), adjoints.zero(n), returned) for n in stale]
+    adjoints.defined.update(stale)
 
     emit = Emit(adjoints, namer)
     params = {a.id for a in wengert.args.args}
-    forward, reverse = emit.block(steps, set(), False, params)
-    reverse = preamble + reverse
+    forward, reverse = emit.block(steps, loads(resets), False, params)
+    reverse = preamble + reverse + resets
     result_name = getattr(output, "id", None)
     if preserve_result and result_name in assigned(reverse):
         kept = namer.claim(f"{result_name}_value")

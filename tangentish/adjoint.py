@@ -71,6 +71,9 @@ def index_value(index: gast.expr) -> gast.expr:
 class Adjoints:
     """Emits adjoint statements for one compilation, tracking which adjoints are live."""
 
+    #: Named in errors: the mode whose code is being generated.
+    mode = "reverse"
+
     def __init__(
         self,
         parsed: ParsedFunction,
@@ -410,7 +413,7 @@ class Adjoints:
                 **where,
             )
         raise MissingRuleError(
-            f"no derivative rule for {name} (reverse mode) with these arguments; give it one "
+            f"no derivative rule for {name} ({self.mode} mode) with these arguments; give it one "
             f"with tg.register_partials({name}, ...) for an elementwise function, or "
             f"@tg.adjoint({name}) (see the custom rules page of the docs)",
             construct=name,

@@ -57,6 +57,8 @@ class ForwardResult:
 class _Tangents(Adjoints):
     """Tangent statements; shares rule lookup and binding with the reverse pass (`Adjoints`)."""
 
+    mode = "forward"
+
     def tangent(self, node: gast.expr) -> gast.expr | None:
         """The tangent of an operand: `x_dot` for a varied name, None for a constant."""
         if isinstance(node, gast.Name) and node.id in self.activity.varied:

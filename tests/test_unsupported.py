@@ -664,11 +664,6 @@ def test_isinstance_in_reverse_mode():
     check_vjp(supported_isinstance, (0.7,), (0,), tg.grad(supported_isinstance)(0.7), 1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: forward mode has no zero-derivative rule for isinstance (or type) although "
-    "reverse mode handles them, and the MissingRuleError it raises says 'reverse mode'",
-)
 def test_isinstance_in_forward_mode():
     assert tg.jvp(supported_isinstance)(0.7) == (1.4, 2.0)
 

@@ -274,6 +274,7 @@ zero(builtins.range, builtins.enumerate, builtins.zip)
 zero(operator.floordiv, np.floor_divide, math.floor, math.ceil, math.trunc, builtins.round)
 zero(builtins.int, builtins.bool, builtins.len, math.isnan, math.isinf, math.isfinite)
 zero(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_)
+zero(builtins.isinstance, builtins.issubclass, builtins.type, why="a type, not a number")
 
 
 @adjoints(

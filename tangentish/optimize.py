@@ -61,7 +61,11 @@ def optimize(
     `stack` names the recording stack: its pushes and pops touch no value an expression reads,
     so expressions move past them (but they are never dropped)."""
     fn = copy.deepcopy(fn)
-    _Block(generated, effects, stack, adjoints).optimize(fn.body, set())
+    block = _Block(generated, effects, stack, adjoints)
+    for statement in fn.body:
+        access = _access(statement)
+        block.captured |= {n.id for n in access.loads if id(n) in access.deferred}
+    block.optimize(fn.body, set())
     _simplify(fn.body, adjoints)
     return fn
 
@@ -86,30 +90,113 @@ def _target(statement: gast.stmt) -> str | None:
     return None
 
 
-def _loads(node: gast.AST) -> list[gast.Name]:
-    return [n for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+#: Nodes with a scope of their own: the names they bind are not the function's variables.
+_SCOPES = (
+    gast.Lambda,
+    gast.FunctionDef,
+    gast.ListComp,
+    gast.SetComp,
+    gast.DictComp,
+    gast.GeneratorExp,
+)
 
 
-def _written(node: gast.AST) -> set[str]:
-    """Arrays a statement writes into in place: `a` of `a[i] = v`."""
-    return {
+@dataclass(frozen=True)
+class _Access:
+    """The names a statement or expression reads and assigns, and the arrays it writes into."""
+
+    loads: list[gast.Name]
+    stores: set[str]  # names it assigns, and arrays it writes into (`a` of `a[i] = v`)
+    written: set[str]  # arrays it writes into in place
+    deferred: set[int]  # the loads (by node id) a lambda or nested def in it reads when called
+
+
+def _access(node: gast.AST) -> _Access:
+    """What `node` reads and assigns of the function's own variables, in one walk where it has
+    no nested scope (the common case: the optimizer asks this of every statement, often)."""
+    loads, stores, written = [], set(), set()
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name):
+            if isinstance(n.ctx, gast.Load):
+                loads.append(n)
+            elif isinstance(n.ctx, gast.Store):
+                stores.add(n.id)
+        elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
+            written |= {m.id for m in gast.walk(n.value) if isinstance(m, gast.Name)}
+        elif isinstance(n, _SCOPES):
+            return _scoped_access(node)
+    return _Access(loads, stores | written, written, set())
+
+
+def _scoped_access(node: gast.AST) -> _Access:
+    """`_access` of a node with a lambda, nested def or comprehension in it: a parameter, a name
+    a nested def assigns or a comprehension's variable is another variable of the same spelling
+    (substituting for it would change the other one); what a nested function reads from the
+    function is read when it is called, not where it is made."""
+    found = _scoped(node, frozenset(), False)
+    outer = {id(n) for n, _ in found}
+    written = {
         m.id
         for n in gast.walk(node)
         if isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store)
         for m in gast.walk(n.value)
-        if isinstance(m, gast.Name)
+        if isinstance(m, gast.Name) and id(m) in outer
     }
+    stores = {n.id for n, _ in found if isinstance(n.ctx, gast.Store)} | written
+    if isinstance(node, gast.FunctionDef):
+        stores.add(node.name)
+    loads = [n for n, _ in found if isinstance(n.ctx, gast.Load)]
+    deferred = {id(n) for n, later in found if later and isinstance(n.ctx, gast.Load)}
+    return _Access(loads, stores, written, deferred)
 
 
-def _stores(node: gast.AST) -> set[str]:
-    """Names a statement assigns, and arrays it writes into (`a` of `a[i] = v`)."""
-    names = set()
-    for n in gast.walk(node):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-            names.add(n.id)
-        elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
-            names |= {m.id for m in gast.walk(n.value) if isinstance(m, gast.Name)}
-    return names
+def _scoped(node: gast.AST, bound: frozenset[str], later: bool) -> list[tuple[gast.Name, bool]]:
+    """The names in `node` not `bound` by a nested scope, each with whether it is read at call
+    time (in the body of a lambda or nested def)."""
+    if isinstance(node, gast.Name):
+        return [] if node.id in bound else [(node, later)]
+    if isinstance(node, (gast.Lambda, gast.FunctionDef)):
+        args = node.args
+        found = [  # defaults and decorators are evaluated where the function is made
+            pair
+            for part in [*args.defaults, *args.kw_defaults, *getattr(node, "decorator_list", [])]
+            if part is not None
+            for pair in _scoped(part, bound, later)
+        ]
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        inner = bound | {p.id for p in params if p is not None}
+        body = node.body if isinstance(node, gast.FunctionDef) else [node.body]
+        if isinstance(node, gast.FunctionDef):
+            inner |= _local_stores(body)
+        return found + [pair for part in body for pair in _scoped(part, inner, True)]
+    if isinstance(node, (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)):
+        first, *rest = node.generators
+        found = _scoped(first.iter, bound, later)  # evaluated in the enclosing scope
+        inner = bound | {n.id for g in node.generators for n, _ in _scoped(g.target, bound, later)}
+        lazy = later or isinstance(node, gast.GeneratorExp)
+        parts = [*first.ifs, *(p for g in rest for p in (g.iter, *g.ifs))]
+        parts += [node.key, node.value] if isinstance(node, gast.DictComp) else [node.elt]
+        return found + [pair for part in parts for pair in _scoped(part, inner, lazy)]
+    return [pair for child in gast.iter_child_nodes(node) for pair in _scoped(child, bound, later)]
+
+
+def _local_stores(body: list[gast.stmt]) -> set[str]:
+    """The names a function body assigns in its own scope (its locals), nested scopes aside."""
+    found: set[str] = set()
+    pending: list[gast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            found.add(node.id)
+        elif isinstance(node, gast.FunctionDef):
+            found.add(node.name)
+        elif not isinstance(node, _SCOPES):
+            pending.extend(gast.iter_child_nodes(node))
+    return found
+
+
+def _loads(node: gast.AST) -> list[gast.Name]:
+    return _access(node).loads
 
 
 def _is_atom(node: gast.expr) -> bool:
@@ -165,7 +252,8 @@ def live_in(statements: list[gast.stmt], live_out: set[str]) -> set[str]:
         elif isinstance(statement, (gast.For, gast.While)):
             live = _loop_live(statement, live)
         else:
-            live = (live - _stores(statement)) | {n.id for n in _loads(statement)}
+            access = _access(statement)
+            live = (live - access.stores) | {n.id for n in access.loads}
     return live
 
 
@@ -202,6 +290,7 @@ class _Summary:
     written: set[str]
     pure: bool  # no side effects: expressions may move past it
     names: set[str]  # every name it mentions: loads, stores and writes
+    deferred: set[int]  # the loads (by node id) a lambda or nested def reads when called
 
 
 class _Block:
@@ -217,14 +306,18 @@ class _Block:
         # current one: a scan for a name's uses stops at its last mention, so a sweep is linear.
         self.mentions: Counter[str] = Counter()
         self.mentions_before: Counter[str] = Counter()
+        # Variables a lambda or nested def reads when it is called, which may be after any of
+        # their assignments: those all stay.
+        self.captured: set[str] = set()
 
     def summary(self, statement: gast.stmt) -> _Summary:
         found = self.summaries.get(id(statement))
         if found is None or found.statement is not statement:
-            loads, stores, written = _loads(statement), _stores(statement), _written(statement)
+            access = _access(statement)
+            loads, stores, written = access.loads, access.stores, access.written
             pure = self.is_pure_statement(statement)
-            names = {n.id for n in loads} | stores | written
-            found = _Summary(statement, loads, stores, written, pure, names)
+            names = {n.id for n in loads} | stores
+            found = _Summary(statement, loads, stores, written, pure, names, access.deferred)
             self.summaries[id(statement)] = found
         return found
 
@@ -300,6 +393,8 @@ class _Block:
             compound = isinstance(statement, _COMPOUND)
             if here:
                 unreachable = blocked or isinstance(statement, gast.Return)
+                if any(id(n) in summary.deferred for n in here):
+                    unreachable = True  # a function made here reads the name when it is called
                 if compound and (not atom or name in stored or reads & stored):
                     unreachable = True
                 if unreachable and not atom:
@@ -319,7 +414,7 @@ class _Block:
             return False
         if not atom and _size(value) + _size(body[uses[0][0]]) > FOLD_LIMIT:
             return False  # a person would keep this one on its own line
-        keep = stranded or (not redefined and name in live_out)
+        keep = stranded or name in self.captured or (not redefined and name in live_out)
         if keep and (not atom or name not in self.generated):
             return False  # user variables are only renamed away when they disappear entirely
         for j in sorted({j for j, _ in uses}):
@@ -354,7 +449,8 @@ class _Block:
                 live = live_in([statement], live)
                 kept.append(statement)
                 continue
-            stores = _stores(statement)
+            summary = self.summary(statement)
+            stores = summary.stores
             idle = _target(statement) is not None and _is_same_name(
                 statement.value, _target(statement)
             )
@@ -363,10 +459,11 @@ class _Block:
             )
             if droppable and _target(statement) not in self.adjoints:
                 droppable = not _may_raise(statement.value, self.effects)
+            droppable = droppable and not stores & self.captured
             if isinstance(statement, gast.Assign) and (idle or not stores & live and droppable):
                 changed = True
                 continue
-            live = (live - stores) | {n.id for n in _loads(statement)}
+            live = (live - stores) | {n.id for n in summary.loads}
             kept.append(statement)
         body[:] = reversed(kept)
         return changed

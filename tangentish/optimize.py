@@ -417,6 +417,8 @@ class _Block:
         keep = stranded or name in self.captured or (not redefined and name in live_out)
         if keep and (not atom or name not in self.generated):
             return False  # user variables are only renamed away when they disappear entirely
+        if keep and name in reads:  # `x = x`, `x = x.T`: the uses would read the new value
+            return False  # (and `x = x` would change nothing, again and again)
         for j in sorted({j for j, _ in uses}):
             self.mentions.subtract(self.summary(body[j]).names)
             for k, use in uses:

@@ -1,0 +1,160 @@
+"""More of the bug families the fuzzer found in reverse mode and in the optimizer, each checked
+like a fuzzed program (test_fuzz.check_function: central differences, forward against reverse,
+optimized against unoptimized, the replay):
+
+* an argument overwritten by a value that does not depend on it: its gradient is zero (the
+  reverse sweep gave it the adjoint of the new value);
+* names a lambda, a nested def or a comprehension binds are other variables than the enclosing
+  function's of the same spelling (the optimizer substituted a local constant for them), and a
+  nested function reads the enclosing function's variables when it is called;
+* the optimizer's fixed point ends (a self-copy `a_dot = a_dot` it kept substituting).
+"""
+
+from __future__ import annotations
+
+import time
+
+import fuzz_regressions
+import numpy as np
+import program_generator as pg
+import pytest
+from test_fuzz import check_function
+
+import tangentish as tg
+
+V3 = np.array([0.5, -1.5, 2.0])
+
+# -- overwritten arguments ------------------------------------------------------------------------
+
+
+def overwritten_in_a_loop(x, y):
+    for i in range(3):
+        x = y * 2.0 + i
+    return x * y
+
+
+def overwritten_in_a_while_loop(x, y):
+    k = 0
+    while k < 2:
+        x = np.sin(y) + k
+        k = k + 1
+    return x * 3.0
+
+
+def overwritten_after_a_use(x):
+    t = x * x
+    x = 3.0
+    return x * t
+
+
+def array_overwritten_by_a_number(a, y):
+    a = 2.0
+    return a * y
+
+
+def array_overwritten_by_another_shape(a):
+    a = np.ones(2)
+    return np.sum(a * 3.0)
+
+
+def _overwrites_its_argument(u, w):
+    u = w * 2.0
+    return u * u
+
+
+def overwritten_in_a_callee(x, y):
+    return _overwrites_its_argument(x, y) + x
+
+
+def overwritten_in_both_branches(x, y):
+    if y > 0.0:
+        x = 1.0
+        y = y * 2.0
+    else:
+        x = np.cos(y)
+    return x * y
+
+
+# -- scopes ---------------------------------------------------------------------------------------
+
+
+def nested_def_reads_a_shadowed_outer_variable(x):
+    v = 2.0
+    w = 3.0
+
+    def scale(t):
+        return t * v
+
+    def shift(w):
+        return w + v
+
+    return scale(x) + shift(x) + w
+
+
+def nested_def_local_shadows_outer(x):
+    y = 4.0
+
+    def twice_plus_one(t):
+        y = t * 2.0
+        return y + 1.0
+
+    return twice_plus_one(x) * y
+
+
+def lambda_with_a_default_argument(x):
+    v = 2.0
+    scaled = lambda t, c=v: t * c  # noqa: E731
+    v = 3.0
+    return scaled(x) + v
+
+
+def lambda_reads_a_later_assignment(x):
+    scaled = lambda t: t * v  # noqa: E731
+    v = 5.0
+    return scaled(x)
+
+
+def comprehension_variable_shadows_local(x):
+    i = 3.0
+    total = lambda t: sum([t * i for i in range(3)])  # noqa: E731
+    return total(x) + i
+
+
+CASES = [
+    (overwritten_in_a_loop, (0.3, 0.7), (0, 1)),
+    (overwritten_in_a_while_loop, (0.3, 0.7), (0, 1)),
+    (overwritten_after_a_use, (0.6,), (0,)),
+    (array_overwritten_by_a_number, (V3, 0.7), (0, 1)),
+    (array_overwritten_by_another_shape, (V3,), (0,)),
+    (overwritten_in_a_callee, (0.3, 0.7), (0, 1)),
+    (overwritten_in_both_branches, (0.3, 0.7), (0, 1)),
+    (nested_def_reads_a_shadowed_outer_variable, (0.8,), (0,)),
+    (nested_def_local_shadows_outer, (0.8,), (0,)),
+    (lambda_with_a_default_argument, (0.8,), (0,)),
+    (lambda_reads_a_later_assignment, (0.8,), (0,)),
+    (comprehension_variable_shadows_local, (0.8,), (0,)),
+]
+
+
+@pytest.mark.parametrize("fn,args,wrt", CASES, ids=[c[0].__name__ for c in CASES])
+def test_against_central_differences(fn, args, wrt):
+    with pg.time_limit(10.0):
+        check_function(fn, args, wrt, 0)
+
+
+def test_overwritten_argument_has_a_zero_gradient_of_its_shape():
+    grads = tg.grad(array_overwritten_by_a_number, wrt=(0, 1))(V3, 0.7)
+    assert np.array_equal(grads[0], np.zeros(3))
+    assert grads[1] == 2.0
+    assert tg.grad(overwritten_in_a_loop)(0.3, 0.7) == 0.0
+
+
+def test_forward_optimizer_finishes():
+    """The optimized forward mode of this loop never compiled (a self-copy substituted forever)."""
+    fn = fuzz_regressions.forward_optimizer_never_finishes
+    start = time.perf_counter()
+    with pg.time_limit(10.0):
+        tangent = tg.jvp(fn)(0.7, seed=1.0)
+    assert time.perf_counter() - start < 10.0
+    assert tangent == (fn(0.7), 1.0)
+    assert "a_dot = a_dot" not in tg.source(tg.jvp(fn))

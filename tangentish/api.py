@@ -347,8 +347,8 @@ def _direction(seed: Any, value: Any) -> Any:
     shape = np.shape(value)
     if np.shape(seed) == shape:
         return seed if shape else float(seed) if isinstance(seed, (int, np.integer)) else seed
-    if np.ndim(seed) == 0:
-        return np.full(shape, float(seed))
+    if np.ndim(seed) == 0:  # in the argument's float dtype: float32 stays float32
+        return np.full(shape, seed, dtype=np.result_type(kinds.float_dtype(value), seed))
     raise ShapeMismatchError(
         f"a tangent of shape {np.shape(seed)} for an argument of shape {shape}: the seed is the "
         "input's tangent and has the input's shape"

@@ -35,6 +35,9 @@ SCALAR, ARRAY, UNKNOWN = "scalar", "array", "unknown"
 RANGE = "range"
 #: A tuple or list whose adjoint is accumulated entry by entry (set by the reverse pass).
 CONTAINER = "container"
+#: A complex number or array (never differentiated), and what elementwise operations and
+#: reductions make of it: an output of this kind is checked where the seed meets it.
+COMPLEX = "complex"
 
 #: Python scalar types, including NumPy's scalars (which broadcast like floats).
 SCALAR_TYPES = (numbers.Number, np.generic)
@@ -52,12 +55,21 @@ REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min"})
 def of_value(value: Any) -> str:
     """The kind of a run-time value: what a specialization is keyed on."""
     if isinstance(value, np.ndarray):
-        return ARRAY
+        return COMPLEX if value.dtype.kind == "c" else ARRAY
     if isinstance(value, (list, tuple, dict)):
         return CONTAINER
-    if isinstance(value, SCALAR_TYPES) and not isinstance(value, (complex, np.complexfloating)):
+    if isinstance(value, (complex, np.complexfloating)):
+        return COMPLEX
+    if isinstance(value, SCALAR_TYPES):
         return SCALAR
     return UNKNOWN
+
+
+def float_dtype(a: Any) -> np.dtype[Any]:
+    """The dtype of `a`'s derivatives: its own float dtype (float32 stays float32), else float64
+    (for integers, booleans, lists and Python numbers)."""
+    dtype = getattr(a, "dtype", None)
+    return dtype if dtype is not None and dtype.kind == "f" else np.dtype(np.float64)
 
 
 def _join(a: str, b: str) -> str:
@@ -125,12 +137,15 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
         return operand_kind(primitive.args[0], kinds, namespace)
     if primitive.kind in ("container", "dict"):
         return CONTAINER
+    reduced = primitive.args and operand_kind(primitive.args[0], kinds, namespace) == COMPLEX
     if primitive.kind == "method" and primitive.method in REDUCTIONS:
         whole = len(primitive.args) == 1 and not primitive.keywords
-        return SCALAR if whole else UNKNOWN
+        return COMPLEX if reduced else SCALAR if whole else UNKNOWN
     if primitive.kind != "call" or primitive.function is None:
         return UNKNOWN
     if primitive.function in (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin):
+        if reduced:
+            return COMPLEX
         return SCALAR if len(primitive.args) == 1 and not primitive.keywords else UNKNOWN
     function = primitive.function
     if function is range:
@@ -154,6 +169,8 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
     )
     if not elementwise or primitive.keywords or isinstance(value, gast.Subscript):
         return UNKNOWN
+    if COMPLEX in args:
+        return COMPLEX
     if all(k == SCALAR for k in args):
         return SCALAR
     if all(k in (SCALAR, ARRAY) for k in args):

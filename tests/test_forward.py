@@ -67,7 +67,7 @@ def test_textbook_tangents_and_source():
     h = tg.jvp(f, (0, 1))
     assert h(2.0, 3.0, seed=(1.0, 0.0))[1] == 3.0 + math.cos(2.0)
     assert h(2.0, 3.0, seed=(0.0, 1.0))[1] == 2.0
-    assert "x1_dot" in tg.source(h) and "math.cos(x1) * x1_dot" in tg.source(h)
+    assert "x1_dot" in tg.source(h) and "np.cos(x1) * x1_dot" in tg.source(h)
 
 
 def vector_function(a, b):

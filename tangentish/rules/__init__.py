@@ -13,13 +13,16 @@ argument tuples for structural ones), so the tests check every rule on the shape
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
+import gast
 import numpy as np
 
-from ..templates import Template, template_of
+from ..templates import Binder, Template, template_of
 
 
 class Domain(Enum):
@@ -39,6 +42,37 @@ class Domain(Enum):
         return float(value) if shape == () else value
 
 
+#: Picks the rule for a call whose parameter `name` is the literal number `value` (None: the
+#: general rule): a case decided when compiling costs nothing when the derivative runs.
+LiteralChoice = Callable[[str, Any], Optional[Callable[..., Any]]]
+
+
+@dataclass(frozen=True)
+class ByLiteral(Template):
+    """A rule's template that hands a call with a literal number operand to the rule `choose`
+    picks for it: `x ** 2` gets `2 * x ** (2 - 1)`, with no run-time test for a zero exponent."""
+
+    choose: LiteralChoice = lambda name, value: None
+
+    def expand(
+        self, args: dict[str, gast.expr], binder: Binder, only: set[int] | None = None
+    ) -> tuple[gast.expr | None, ...]:
+        for name in self.params:
+            node = args.get(name)
+            if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+                rule = self.choose(name, node.value)
+                if rule is not None:
+                    return template_of(rule).expand(args, binder, only)
+        return super().expand(args, binder, only)
+
+
+@functools.cache
+def _by_literal(function: Callable[..., Any], choose: LiteralChoice) -> ByLiteral:
+    template = template_of(function)
+    fields = {f.name: getattr(template, f.name) for f in dataclasses.fields(template)}
+    return ByLiteral(**fields, choose=choose)
+
+
 #: Builds sample argument lists for a structural rule: rng → [(args, kwargs), ...].
 Samples = Callable[[np.random.Generator], list[tuple[tuple[Any, ...], dict[str, Any]]]]
 
@@ -55,9 +89,12 @@ class Rule:
     methods: tuple[str, ...] = field(default=())
     built: Template | None = None  # a user's rule: its template, made rather than parsed
     tangent: Template | None = None  # a user's forward-mode rule: `y_dot` as one expression
+    literal: LiteralChoice | None = None  # the rule for a call with a literal operand (`x ** 2`)
 
     @property
     def template(self) -> Template:
+        if self.literal is not None:
+            return _by_literal(self.function, self.literal)
         return self.built or template_of(self.function)
 
     @property
@@ -101,13 +138,15 @@ def _register(rule: Rule, first: bool = False) -> None:
 
 
 def partials(
-    *primals: Any, domains: tuple[Domain, ...] = ()
+    *primals: Any, domains: tuple[Domain, ...] = (), literal: LiteralChoice | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register an elementwise rule: the decorated function returns one partial per input."""
+    """Register an elementwise rule: the decorated function returns one partial per input.
+    `literal` picks another rule for calls with a literal operand (see `LiteralChoice`)."""
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         arity = len(template_of(function).params)
-        _register(Rule("partials", function, primals, domains=domains or (Domain.REAL,) * arity))
+        domains_ = domains or (Domain.REAL,) * arity
+        _register(Rule("partials", function, primals, domains=domains_, literal=literal))
         return function
 
     return register
@@ -143,6 +182,14 @@ def zero(*primals: Any, methods: tuple[str, ...] = (), why: str = "piecewise con
     for primal in primals:
         _ZERO[primal] = why
     _ZERO_METHODS.update(methods)
+
+
+def numpy_semantics(primal: Any) -> bool:
+    """True for NumPy's and SciPy's functions: their partials compute with NumPy even on Python
+    floats, so a derivative gives inf or nan (with NumPy's warning) where the function the user
+    called does, where `math` and float division would raise."""
+    module = getattr(primal, "__module__", None) or ""
+    return isinstance(primal, np.ufunc) or module.split(".")[0] in ("numpy", "scipy")
 
 
 def lookup(primal: Any, nargs: int) -> Rule | None:

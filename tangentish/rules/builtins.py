@@ -1,8 +1,10 @@
 """Rules for Python's operators, the `math` module and builtins (with their NumPy twins).
 
-`xp` is the array module of the generated code: `math` where every operand is a Python scalar (fast,
-no NumPy call on floats), `numpy` otherwise. It is bound here only so that this module reads as the
-plain Python it is.
+`xp` is the array module of the generated code: `math` for `math`'s functions, and for operators and
+builtins where every operand is a Python scalar (fast, no NumPy call on floats); `numpy` otherwise.
+It is bound here only so that this module reads as the plain Python it is. NumPy's functions have
+rules of their own where the shared one would divide Python floats (which raises at 0, where NumPy
+returns inf with a warning): their derivatives follow NumPy, as the functions do.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import builtins
 import math
 import operator
+from typing import Any, Callable
 
 import numpy as np
 
@@ -49,19 +52,78 @@ def multiply(x1, x2):
     return x2, x1
 
 
-@partials(operator.truediv, np.divide, np.true_divide, domains=(R, NZ))
+@partials(operator.truediv, domains=(R, NZ))
 def divide(x1, x2, *, y):
     return 1 / x2, -y / x2
 
 
-@partials(operator.pow, builtins.pow, math.pow, np.power, domains=(P, R))
+@partials(np.divide, np.true_divide, domains=(R, NZ))
+def np_divide(x1, x2, *, y):
+    """NumPy's division, by NumPy: a Python float 0.0 gives inf, as the primal does."""
+    return np.reciprocal(1.0 * x2), -y / x2
+
+
+def power_by_a_number(x1, x2, *, y):
+    """`x ** c` for a literal `c` other than 0: the textbook rule, with no run-time test."""
+    return x2 * x1 ** (x2 - 1), None
+
+
+def power_by_zero(x1, x2, *, y):
+    """`x ** 0` is 1 everywhere: its derivative is 0 (without `x ** -1`, infinite at 0)."""
+    return 0, None
+
+
+def number_to_the(x1, x2, *, y):
+    """`c ** x` for a literal `c` other than 0."""
+    return None, xp.log(x1) * y
+
+
+def zero_to_the(x1, x2, *, y):
+    """`0 ** x` is 0 for x > 0 (and 1 at 0): its derivative is 0 (without `log(0)`)."""
+    return None, 0
+
+
+def power_of_a_literal(name: str, value: float) -> Callable[..., Any]:
+    """The rule for `x ** c` or `c ** x` with a literal `c`: zero's case is decided here."""
+    if name == "x2":
+        return power_by_zero if value == 0 else power_by_a_number
+    return zero_to_the if value == 0 else number_to_the
+
+
+@partials(operator.pow, builtins.pow, math.pow, domains=(P, R), literal=power_of_a_literal)
 def power(x1, x2, *, y):
-    return x2 * x1 ** (x2 - 1), xp.log(x1) * y
+    """Where the exponent is 0 the first partial is 0 (`x ** 0` is 1), and where the base is 0
+    the second is (`0 ** x` is 0 for x > 0), as in JAX: `x ** -1` and `log(0)` are not taken."""
+    return x2 * x1 ** (x2 - 1 + (x2 == 0)), xp.log(x1 + (x1 == 0)) * y
 
 
-@partials(operator.mod, np.mod, np.remainder, domains=(P, P))
+def np_power_by_a_number(x1, x2, *, y):
+    """`np.power(x, c)` for a literal `c` other than 0."""
+    return x2 * np.power(x1, x2 - 1), None
+
+
+def np_power_of_a_literal(name: str, value: float) -> Callable[..., Any]:
+    """`power_of_a_literal` for `np.power`."""
+    if name == "x2":
+        return power_by_zero if value == 0 else np_power_by_a_number
+    return zero_to_the if value == 0 else number_to_the
+
+
+@partials(np.power, domains=(P, R), literal=np_power_of_a_literal)
+def np_power(x1, x2, *, y):
+    """`power`, computed by NumPy: inf where NumPy's power of a Python float is."""
+    return x2 * np.power(x1, x2 - 1 + (x2 == 0)), np.log(x1 + (x1 == 0)) * y
+
+
+@partials(operator.mod, domains=(P, P))
 def mod(x1, x2):
     return 1, -xp.floor(x1 / x2)
+
+
+@partials(np.mod, np.remainder, domains=(P, P))
+def np_mod(x1, x2):
+    """`mod`, computed by NumPy (nan where x2 is 0, as the primal)."""
+    return 1, -np.floor_divide(x1, x2)
 
 
 @partials(operator.neg, np.negative)
@@ -84,14 +146,45 @@ def to_float(x):
     return 1
 
 
-@partials(builtins.max, np.maximum, np.fmax, domains=(R, R))
+# Each partial of a maximum or minimum goes to the argument the function returns: the first at a
+# tie; with a NaN, the one `max`, `np.maximum` or `np.fmax` returns (they differ). The partials are
+# booleans, so they keep a float32 adjoint float32.
+
+
+@partials(builtins.max, domains=(R, R))
 def maximum(x1, x2):
-    return (x1 >= x2) * 1.0, (x1 < x2) * 1.0
+    """`max(x1, x2)` is x1 unless x2 > x1 (so `max(nan, 1.0)` is nan, `max(1.0, nan)` 1.0)."""
+    return 1.0 - (x2 > x1), (x2 > x1) * 1.0
 
 
-@partials(builtins.min, np.minimum, np.fmin, domains=(R, R))
+@partials(builtins.min, domains=(R, R))
 def minimum(x1, x2):
-    return (x1 <= x2) * 1.0, (x1 > x2) * 1.0
+    """`min(x1, x2)` is x1 unless x2 < x1."""
+    return 1.0 - (x2 < x1), (x2 < x1) * 1.0
+
+
+@partials(np.maximum, domains=(R, R))
+def np_maximum(x1, x2):
+    """The larger, or a NaN if either is one (the first if both are): NaN propagates."""
+    return (x1 >= x2) | (x1 != x1), (x1 < x2) | (x2 != x2) & (x1 == x1)
+
+
+@partials(np.minimum, domains=(R, R))
+def np_minimum(x1, x2):
+    """The smaller, or a NaN if either is one (the first if both are)."""
+    return (x1 <= x2) | (x1 != x1), (x1 > x2) | (x2 != x2) & (x1 == x1)
+
+
+@partials(np.fmax, domains=(R, R))
+def fmax(x1, x2):
+    """The larger, ignoring a NaN: the other argument gets the derivative."""
+    return (x1 >= x2) | (x2 != x2), (x1 < x2) | (x1 != x1) & (x2 == x2)
+
+
+@partials(np.fmin, domains=(R, R))
+def fmin(x1, x2):
+    """The smaller, ignoring a NaN."""
+    return (x1 <= x2) | (x2 != x2), (x1 > x2) | (x1 != x1) & (x2 == x2)
 
 
 @partials(math.sin, np.sin)
@@ -124,9 +217,18 @@ def arctan(x):
     return 1 / (1 + x * x)
 
 
-@partials(math.atan2, np.arctan2, domains=(R, NZ))
+@partials(math.atan2, domains=(R, NZ))
 def arctan2(x1, x2):
     return x2 / (x1 * x1 + x2 * x2), -x1 / (x1 * x1 + x2 * x2)
+
+
+@partials(np.arctan2, domains=(R, NZ))
+def np_arctan2(x1, x2):
+    """`arctan2`, by NumPy: nan at the origin (where `np.arctan2` of floats is 0)."""
+    return (
+        x2 * np.reciprocal(1.0 * (x1 * x1 + x2 * x2)),
+        -x1 * np.reciprocal(1.0 * (x1 * x1 + x2 * x2)),
+    )
 
 
 @partials(math.sinh, np.sinh)
@@ -154,9 +256,14 @@ def arccosh(x):
     return 1 / xp.sqrt(x * x - 1)
 
 
-@partials(math.atanh, np.arctanh, domains=(U,))
+@partials(math.atanh, domains=(U,))
 def arctanh(x):
     return 1 / (1 - x * x)
+
+
+@partials(np.arctanh, domains=(U,))
+def np_arctanh(x):
+    return np.reciprocal(1.0 - x * x)
 
 
 @partials(math.exp, np.exp)
@@ -169,9 +276,16 @@ def expm1(x, *, y):
     return y + 1
 
 
-@partials(math.log, np.log, domains=(P,))
+@partials(math.log, domains=(P,))
 def log(x):
     return 1 / x
+
+
+@partials(np.log, domains=(P,))
+def np_log(x):
+    """`log`, by NumPy: a Python float 0.0 gives inf, as `np.log(0.0)` gives -inf. (`1.0 * x`:
+    NumPy's reciprocal of an integer is an integer; a float32 stays float32.)"""
+    return np.reciprocal(1.0 * x)
 
 
 @partials(math.log, domains=(P, A1))
@@ -179,19 +293,34 @@ def log_base(x, base):
     return 1 / (x * xp.log(base)), -xp.log(x) / (base * xp.log(base) ** 2)
 
 
-@partials(math.log1p, np.log1p, domains=(P,))
+@partials(math.log1p, domains=(P,))
 def log1p(x):
     return 1 / (1 + x)
 
 
-@partials(math.log2, np.log2, domains=(P,))
+@partials(np.log1p, domains=(P,))
+def np_log1p(x):
+    return np.reciprocal(1.0 + x)
+
+
+@partials(math.log2, domains=(P,))
 def log2(x):
     return 1 / (x * math.log(2.0))
 
 
-@partials(math.log10, np.log10, domains=(P,))
+@partials(np.log2, domains=(P,))
+def np_log2(x):
+    return np.reciprocal(x * math.log(2.0))
+
+
+@partials(math.log10, domains=(P,))
 def log10(x):
     return 1 / (x * math.log(10.0))
+
+
+@partials(np.log10, domains=(P,))
+def np_log10(x):
+    return np.reciprocal(x * math.log(10.0))
 
 
 @partials(math.sqrt, np.sqrt, domains=(P,))

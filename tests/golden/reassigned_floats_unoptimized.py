@@ -19,7 +19,7 @@ def reassigned_grad(x, seed=1.0):
     y = y_saved  # golden_examples.py:22
     _v1_bar = _v2_bar * y  # golden_examples.py:22
     y_bar = _v2_bar * _v1  # golden_examples.py:22
-    y_bar = _v1_bar * math.cos(y) + y_bar  # golden_examples.py:22
+    y_bar = _v1_bar * np.cos(y) + y_bar  # golden_examples.py:22
     x_bar = y_bar * x + x_bar  # golden_examples.py:21
     x_bar = y_bar * x + x_bar  # golden_examples.py:21
     return x_bar  # golden_examples.py:24

@@ -10,6 +10,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from ... import kinds
 from ...runtime import unbroadcast, zeros_like
 
 Axis = Optional[Union[int, tuple[int, ...]]]
@@ -27,10 +28,14 @@ def restore_axes(g: Any, a: Any, axis: Axis, keepdims: bool) -> Any:
 
 
 def sum_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
-    """Spread the adjoint of `sum(a, axis)` back over the summed axes."""
+    """Spread the adjoint of `sum(a, axis)` back over the summed axes. A Python number (the
+    default seed 1.0) is spread in `a`'s float dtype, as NumPy's arithmetic would keep it: a
+    float32 array gets a float32 gradient."""
     shape = _shape(a)
     if shape == ():
         return g
+    if isinstance(g, (float, int)) and not isinstance(g, np.generic):
+        return np.full(shape, g, dtype=kinds.float_dtype(a))
     return np.broadcast_to(restore_axes(g, a, axis, keepdims), shape).copy()
 
 

@@ -18,13 +18,14 @@ from typing import Any, Callable
 import gast
 import numpy as np
 
-from . import calls, rules, runtime
+from . import calls, rules, runtime, variadic
 from .activity import Activity
 from .errors import MissingRuleError, NonDifferentiableError, UnsupportedSyntaxError
 from .kinds import ARRAY, CONTAINER, SCALAR, operand_kind
 from .naming import Namer
 from .parse import ParsedFunction, location
 from .primitives import Primitive, classify
+from .variadic import Shape
 
 
 def load(identifier: str, ctx: gast.expr_context | None = None) -> gast.Name:
@@ -94,6 +95,38 @@ class Adjoints:
     def bind(self, wanted: str, obj: Any) -> str:
         """The name under which generated code reads `obj` (bound in its closure if need be)."""
         return self.parsed.namespace.bind(wanted, obj, self.namer)
+
+    def constant(self, value: Any) -> gast.expr:
+        """A default argument's value in generated code: a literal, or a bound name."""
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return gast.Constant(value, None)
+        return load(self.bind("default", value))
+
+    def call_operands(
+        self, primitive: Primitive, statement: gast.stmt
+    ) -> tuple[dict[str, gast.expr], Shape | None]:
+        """The arguments a call to a user function gives, by parameter name (a variadic
+        function's flattened to the call's shape), and that shape."""
+        function = primitive.function
+        try:
+            flat, shape = variadic.flatten(
+                function, primitive.args, primitive.keywords, lambda _: None
+            )
+        except TypeError as error:
+            raise UnsupportedSyntaxError(
+                f"this call does not match {function.__qualname__}'s signature: {error}",
+                construct=f"call to {function.__qualname__}",
+                **location(self.parsed, statement),
+            ) from None
+        return {name: node for name, node in flat.items() if node is not None}, shape
+
+    def call_arguments(self, primitive: Primitive) -> list[gast.expr]:
+        """Every parameter's argument, in order, defaults filled in: how generated code calls a
+        derivative specialized to the call (a variadic one, or a tangent function)."""
+        flat, _ = variadic.flatten(
+            primitive.function, primitive.args, primitive.keywords, self.constant
+        )
+        return list(flat.values())
 
     def adjoint_name(self, primal: str) -> str:
         name = self.namer.adjoint(primal)
@@ -277,28 +310,24 @@ class Adjoints:
         returns the value and a tape; the sweep hands the tape and `y_bar` to its backward
         function, which returns the adjoints of the active arguments."""
         function = primitive.function
-        try:
-            bound = inspect.signature(function).bind(*primitive.args, **primitive.keywords)
-        except TypeError as error:
-            raise UnsupportedSyntaxError(
-                f"this call does not match {function.__qualname__}'s signature: {error}",
-                construct=f"call to {function.__qualname__}",
-                **location(self.parsed, statement),
-            ) from None
-        operands = bound.arguments
+        operands, shape = self.call_operands(primitive, statement)
         active = tuple(name for name, node in operands.items() if self.is_active(node))
         kinds = {
             name: operand_kind(node, self.kinds, self.parsed.namespace)
             for name, node in operands.items()
             if isinstance(node, (gast.Name, gast.Constant, gast.Attribute))
         }
-        callee = calls.derive(function, active, kinds, location(self.parsed, statement))
+        callee = calls.derive(function, active, kinds, location(self.parsed, statement), shape)
         handle = load(self.bind(f"{function.__name__}_vjp", callee))
         tape = self.namer.temporary()
+        if shape is None:  # as the user wrote it: the derivative has the defaults
+            args, keywords = list(primitive.args), primitive.keywords
+        else:
+            args, keywords = self.call_arguments(primitive), {}
         forward = gast.Call(
             func=gast.Attribute(value=handle, attr="forward", ctx=gast.Load()),
-            args=list(primitive.args),
-            keywords=[gast.keyword(arg=k, value=v) for k, v in primitive.keywords.items()],
+            args=args,
+            keywords=[gast.keyword(arg=k, value=v) for k, v in keywords.items()],
         )
         pair = gast.Tuple(
             elts=[load(target, gast.Store()), load(tape, gast.Store())], ctx=gast.Store()

@@ -18,8 +18,9 @@ from typing import Any, Callable
 
 import gast
 
-from . import codegen
+from . import codegen, variadic
 from . import kinds as kind_module
+from .variadic import Shape
 
 _LOCK = threading.RLock()
 
@@ -55,18 +56,17 @@ class Callee:
 
 
 def derive(
-    fn: Callable[..., Any], active: tuple[str, ...], kinds: dict[str, str], where: dict[str, Any]
+    fn: Callable[..., Any],
+    active: tuple[str, ...],
+    kinds: dict[str, str],
+    where: dict[str, Any],
+    shape: Shape | None = None,
 ) -> Callee:
     """The (cached) derivative of `fn` with respect to the parameters named in `active`, for
-    arguments of `kinds` (parameter name → kind; missing ones are generic)."""
-    params = list(inspect.signature(fn).parameters.values())
-    signature = tuple(
-        kinds.get(p.name)
-        or (kind_module.of_value(p.default) if p.default is not p.empty else "")
-        or kind_module.UNKNOWN
-        for p in params
-    )
-    key = (active, signature)
+    arguments of `kinds` (parameter name → kind; missing ones are generic) and, for a variadic
+    `fn`, calls of `shape`."""
+    params, signature = _specialization(fn, kinds, shape)
+    key = (active, signature, shape)
     with _LOCK:
         per_function = codegen.cache_of(fn, "derivative")
         if key in per_function:
@@ -74,20 +74,43 @@ def derive(
         callee = Callee(fn.__qualname__, active)
         per_function[key] = callee
         try:
-            _compile(fn, callee, tuple(p.name for p in params), signature)
+            _compile(fn, callee, params, signature, shape)
         except BaseException:
             del per_function[key]
             raise
     return callee
 
 
+def _specialization(
+    fn: Callable[..., Any], kinds: dict[str, str], shape: Shape | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`fn`'s parameters for calls of `shape`, and the kind of each: given, else its default's."""
+    defaults = {
+        p.name: p.default
+        for p in inspect.signature(fn).parameters.values()
+        if p.default is not p.empty
+    }
+    params = tuple(variadic.flat_names(fn, shape))
+    signature = tuple(
+        kinds.get(name)
+        or (kind_module.of_value(defaults[name]) if name in defaults else "")
+        or kind_module.UNKNOWN
+        for name in params
+    )
+    return params, signature
+
+
 def _compile(
-    fn: Callable[..., Any], callee: Callee, params: tuple[str, ...], signature: tuple[str, ...]
+    fn: Callable[..., Any],
+    callee: Callee,
+    params: tuple[str, ...],
+    signature: tuple[str, ...],
+    shape: Shape | None,
 ) -> None:
     from . import optimize, pipeline, recording
 
     positions = tuple(params.index(name) for name in callee.active)
-    done = pipeline.stages(fn, positions, optimized=False, kinds=signature)
+    done = pipeline.stages(fn, positions, optimized=False, kinds=signature, shape=shape)
     result, namer = done.adjoint, done.namer
     returned = gast.Return(value=gast.Tuple(elts=list(result.grads), ctx=gast.Load()))
     local = recording.assigned(result.primal) | set(params)  # globals and helpers are not taped
@@ -132,7 +155,8 @@ def _compile(
     )
     purity = pipeline.purity(done.parsed, result.bindings)
     made = []
-    for node, defaults in ((forward, fn.__defaults__ or ()), (backward, ())):
+    given = () if shape else fn.__defaults__ or ()  # a variadic call passes every parameter
+    for node, defaults in ((forward, given), (backward, ())):
         node = optimize.optimize(node, namer.created, purity, result.stack, namer.adjoints)
         made.append(codegen.generate(node, done.parsed, result.bindings, "derivative", defaults))
     callee.forward, callee.backward = made[0].function, made[1].function
@@ -167,11 +191,10 @@ def call_forward(fn: Any, active: tuple[int, ...], *args: Any, **kwargs: Any) ->
         args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
     if not is_user_function(fn):
         fn = _caller_of(fn, len(args), tuple(kwargs))
-    params = list(inspect.signature(fn).parameters)
-    names = tuple(params[i] for i in active)
-    kinds = {p: kind_module.of_value(a) for p, a in zip(params, args)}
-    callee = derive(fn, names, kinds, {})
-    value, tape = callee.forward(*args, **kwargs)
+    flat, names, shape = _bind_call(fn, active, args, kwargs)
+    kinds = {name: kind_module.of_value(value) for name, value in flat.items()}
+    callee = derive(fn, names, kinds, {}, shape)
+    value, tape = callee.forward(*flat.values())
     return value, (callee, tape)
 
 
@@ -226,19 +249,16 @@ class TangentCallee:
 
 
 def derive_tangent(
-    fn: Callable[..., Any], active: tuple[str, ...], kinds: dict[str, str]
+    fn: Callable[..., Any],
+    active: tuple[str, ...],
+    kinds: dict[str, str],
+    shape: Shape | None = None,
 ) -> TangentCallee:
     """The (cached) tangent function of `fn` for tangents on the parameters in `active`."""
     from . import pipeline
 
-    params = list(inspect.signature(fn).parameters.values())
-    signature = tuple(
-        kinds.get(p.name)
-        or (kind_module.of_value(p.default) if p.default is not p.empty else "")
-        or kind_module.UNKNOWN
-        for p in params
-    )
-    key = (active, signature)
+    params, signature = _specialization(fn, kinds, shape)
+    key = (active, signature, shape)
     with _LOCK:
         per_function = codegen.cache_of(fn, "tangent")
         if key in per_function:
@@ -246,9 +266,10 @@ def derive_tangent(
         callee = TangentCallee(fn.__qualname__, active)
         per_function[key] = callee
         try:
-            names = [p.name for p in params]
-            positions = tuple(names.index(name) for name in active)
-            made = pipeline.compile_tangent(fn, positions, kinds=signature, defaults=False)
+            positions = tuple(params.index(name) for name in active)
+            made = pipeline.compile_tangent(
+                fn, positions, kinds=signature, defaults=False, shape=shape
+            )
         except BaseException:
             del per_function[key]
             raise
@@ -266,10 +287,18 @@ def call_tangent(
         args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
     if not is_user_function(fn):
         fn = _caller_of(fn, len(args), tuple(kwargs))
-    signature = inspect.signature(fn)
-    params = list(signature.parameters)
-    bound = signature.bind(*args, **kwargs)
-    bound.apply_defaults()  # the tangent function takes every argument, then the tangents
-    kinds = {p: kind_module.of_value(a) for p, a in bound.arguments.items()}
-    callee = derive_tangent(fn, tuple(params[i] for i in active), kinds)
-    return callee.jvp(*bound.arguments.values(), *tangents)
+    flat, names, shape = _bind_call(fn, active, args, kwargs)
+    kinds = {name: kind_module.of_value(value) for name, value in flat.items()}
+    callee = derive_tangent(fn, names, kinds, shape)
+    return callee.jvp(*flat.values(), *tangents)
+
+
+def _bind_call(
+    fn: Callable[..., Any], active: tuple[int, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[dict[str, Any], tuple[str, ...], Shape | None]:
+    """A call to a function value, flattened: every parameter's value (defaults filled in), the
+    names of the parameters that the arguments at positions `active` went to, the call's shape."""
+    flat, shape = variadic.flatten(fn, args, kwargs, lambda value: value)
+    slots, _ = variadic.flatten(fn, range(len(args)), dict.fromkeys(kwargs, -1), lambda _: -1)
+    names = tuple(name for i in active for name, slot in slots.items() if slot == i)
+    return flat, names, shape

@@ -259,46 +259,22 @@ class _Tangents(Adjoints):
     ) -> gast.expr:
         """`y = f(a)` for a user function: `y, y_dot = f_jvp(a, a_dot)`, `f`'s own tangent
         function (generated once per function and specialization)."""
-        import inspect
-
         function = primitive.function
-        try:
-            bound = inspect.signature(function).bind(*primitive.args, **primitive.keywords)
-        except TypeError as error:
-            raise UnsupportedSyntaxError(
-                f"this call does not match {function.__qualname__}'s signature: {error}",
-                construct=f"call to {function.__qualname__}",
-                **location(self.parsed, statement),
-            ) from None
-        operands = bound.arguments
+        operands, shape = self.call_operands(primitive, statement)
         active = tuple(name for name, node in operands.items() if self.tangent(node) is not None)
-        given = set(operands)
-        bound.apply_defaults()  # the tangent function takes every argument, then the tangents
-        defaults = {
-            name: self.constant(value)
-            for name, value in bound.arguments.items()
-            if name not in given
-        }
         kinds = {
             name: operand_kind(node, self.kinds, self.parsed.namespace)
             for name, node in operands.items()
             if isinstance(node, (gast.Name, gast.Constant, gast.Attribute))
         }
-        callee = calls.derive_tangent(function, active, kinds)
+        callee = calls.derive_tangent(function, active, kinds, shape)
         handle = load(self.bind(f"{function.__name__}_jvp", callee))
-        arguments = [defaults.get(name, node) for name, node in bound.arguments.items()]
-        call = gast.Call(
+        call = gast.Call(  # every argument, then the tangents
             func=gast.Attribute(value=handle, attr="jvp", ctx=gast.Load()),
-            args=arguments + [self.tangent(operands[n]) for n in active],
+            args=self.call_arguments(primitive) + [self.tangent(operands[n]) for n in active],
             keywords=[],
         )
         return self.replace_with_pair(call, statement, target)
-
-    def constant(self, value: Any) -> gast.expr:
-        """A default argument's value in generated code: a literal, or a bound name."""
-        if value is None or isinstance(value, (bool, int, float, str)):
-            return gast.Constant(value, None)
-        return load(self.bind("default", value))
 
     def call_dynamic_tangent(
         self, primitive: Primitive, statement: gast.Assign, target: str

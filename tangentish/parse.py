@@ -23,6 +23,7 @@ from typing import Any, Callable
 import gast
 
 from .errors import SourceUnavailableError, UnsupportedSyntaxError
+from .variadic import Shape, specialize
 
 #: What `Namespace.lookup` returns for locals and unknown names.
 MISSING = object()
@@ -102,8 +103,9 @@ class ParsedFunction:
         return f"{module}.{getattr(self.fn, '__qualname__', self.node.name)}"
 
 
-def parse(fn: Callable[..., Any]) -> ParsedFunction:
-    """Read `fn`'s source and return its tree with the user's line numbers, without decorators."""
+def parse(fn: Callable[..., Any], shape: Shape | None = None) -> ParsedFunction:
+    """Read `fn`'s source and return its tree with the user's line numbers, without decorators;
+    a variadic `fn` specialized to the `shape` of its calls."""
     if not isinstance(fn, types.FunctionType):
         kind = type(fn).__name__
         raise SourceUnavailableError(
@@ -149,6 +151,8 @@ def parse(fn: Callable[..., Any]) -> ParsedFunction:
             construct=type(node).__name__,
         )
     node.decorator_list = []
+    if shape is not None:
+        specialize(node, fn, shape)
     closure = {}
     if fn.__closure__:
         for name, cell in zip(fn.__code__.co_freevars, fn.__closure__):

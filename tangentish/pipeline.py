@@ -36,6 +36,7 @@ from .kinds import SCALAR, UNKNOWN, infer
 from .naming import Namer, names_in
 from .parse import MISSING, ParsedFunction, location, parse
 from .validate import validate
+from .variadic import Shape
 
 STAGES = ("normalize", "reverse", "forward", "optimize")
 
@@ -81,10 +82,12 @@ def stages(
     preserve_result: bool = False,
     kinds: tuple[str, ...] | None = None,
     mode: str = "reverse",
+    shape: Shape | None = None,
 ) -> Stages:
-    """Run the passes on `fn`, specialized for arguments of `kinds` (generic if None), in
-    reverse mode (the adjoint) or forward mode (the tangent code)."""
-    parsed = parse(fn)
+    """Run the passes on `fn`, specialized for arguments of `kinds` (generic if None) and, for a
+    variadic `fn`, calls of `shape`, in reverse mode (the adjoint) or forward mode (the tangent
+    code)."""
+    parsed = parse(fn, shape)
     validate(parsed)
     namer = Namer(
         names_in(parsed.node) | set(parsed.namespace.closure), parsed.namespace.temporaries
@@ -174,10 +177,11 @@ def compile_tangent(
     optimized: bool = True,
     kinds: tuple[str, ...] | None = None,
     defaults: bool = True,
+    shape: Shape | None = None,
 ) -> codegen.Generated:
     """The forward-mode tangent function of `fn`, `f_jvp(*args, *tangents) -> (value, tangent)`.
     Without `defaults`, it is meant for calls from generated code, which pass every argument."""
-    done = stages(fn, wrt, optimized=optimized, kinds=kinds, mode="forward")
+    done = stages(fn, wrt, optimized=optimized, kinds=kinds, mode="forward", shape=shape)
     label = f"jvp wrt={wrt}"
     given = (done.parsed.fn.__defaults__ or ()) if defaults else None
     generated = codegen.generate(done.final, done.parsed, done.tangent.bindings, label, given or ())

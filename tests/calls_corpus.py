@@ -391,6 +391,60 @@ def closure_calls_helper(w, x):
     return inner(x)
 
 
+def mix(a, b, c=0.0):
+    return a * b + np.sin(c)
+
+
+def forward_all(*args, **kwargs):
+    return mix(*args, **kwargs)
+
+
+def forward_to_affine(*args, **kwargs):
+    return affine(*args, **kwargs)
+
+
+def weighted_sum(w, *xs, scale=1.0):
+    total = 0.0
+    for x in xs:
+        total = total + w * x
+    return total * scale + len(xs) * xs[-1]
+
+
+def options(x, **kwargs):
+    return x * kwargs["gain"] + kwargs.get("bias", 0.5)
+
+
+def apply_with(fn, *args):
+    return fn(*args) * fn(*args)
+
+
+def varargs_forwarding(w, x, b):
+    return forward_all(w, x, c=b) + forward_all(x, w)
+
+
+def varargs_named_and_keyword_only(w, x, y):
+    return weighted_sum(w, x, y, 0.5, scale=y) + weighted_sum(x, w)
+
+
+def varargs_in_loop(x, n):
+    acc = x
+    for _ in range(n):
+        acc = weighted_sum(acc, x, acc) * 0.3
+    return acc
+
+
+def kwargs_read(x, g):
+    return options(x, gain=g) + options(g, gain=x, bias=x)
+
+
+def varargs_function_value(w, x):
+    return apply_with(mix, w, x) + apply_with(forward_all, x, w)
+
+
+def varargs_arrays(w, x):
+    return np.sum(forward_to_affine(w, x, b=x) ** 2) + weighted_sum(np.sum(w), x, x)[0]
+
+
 CASES = [
     Case("calls_helpers", calls_helpers, (0.7, 1.3), (0, 1)),
     Case("calls_keyword", calls_keyword, (0.7,)),
@@ -411,6 +465,14 @@ CASES = [
     Case("nested_def", nested_def, (0.7,)),
     Case("nested_def_reads_constant", nested_def_reads_constant, (0.7,)),
     Case("partial_of_function", partial_of_function, (0.7,)),
+    Case("varargs_forwarding", varargs_forwarding, (0.7, 1.3, -0.4), (0, 1, 2)),
+    Case(
+        "varargs_named_and_keyword_only", varargs_named_and_keyword_only, (0.7, 1.3, 0.2), (0, 1, 2)
+    ),
+    Case("varargs_in_loop", varargs_in_loop, (0.4, 3)),
+    Case("kwargs_read", kwargs_read, (0.7, 1.3), (0, 1)),
+    Case("varargs_function_value", varargs_function_value, (0.7, 1.3), (0, 1)),
+    Case("varargs_arrays", varargs_arrays, (W22, np.array([0.3, -0.4])), (0, 1)),
     Case("closure_over_input", closure_over_input, (0.7, 1.3), (0, 1)),
     Case("closure_over_local", closure_over_local, (0.7,)),
     Case("closure_lambda", closure_lambda, (0.7, 1.3), (0, 1)),

@@ -157,14 +157,17 @@ def _scoped(node: gast.AST, bound: frozenset[str], later: bool) -> list[tuple[ga
         return [] if node.id in bound else [(node, later)]
     if isinstance(node, (gast.Lambda, gast.FunctionDef)):
         args = node.args
-        found = [  # defaults and decorators are evaluated where the function is made
-            pair
-            for part in [*args.defaults, *args.kw_defaults, *getattr(node, "decorator_list", [])]
-            if part is not None
-            for pair in _scoped(part, bound, later)
+        params = [
+            p
+            for p in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            if p is not None
         ]
-        params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-        inner = bound | {p.id for p in params if p is not None}
+        made = [*args.defaults, *args.kw_defaults, *(p.annotation for p in params)]
+        made += [*getattr(node, "decorator_list", []), getattr(node, "returns", None)]
+        found = [  # defaults, annotations and decorators: evaluated where the function is made
+            pair for part in made if part is not None for pair in _scoped(part, bound, later)
+        ]
+        inner = bound | {p.id for p in params}
         body = node.body if isinstance(node, gast.FunctionDef) else [node.body]
         if isinstance(node, gast.FunctionDef):
             inner |= _local_stores(body)

@@ -143,6 +143,15 @@ def _sweep_code(steps: list[Step]) -> list[gast.stmt]:
     return code
 
 
+def _unset(adjoints: Adjoints, name: str) -> gast.expr:
+    """What a recorded variable holds before it is set: the compiler's own temporaries None (they
+    are set before they are read), the user's an `Unbound`, so that reading one the function has
+    not set yet raises Python's UnboundLocalError, not a TypeError about None."""
+    if name not in adjoints.parsed.namespace.locals:
+        return gast.Constant(None, None)
+    return load(adjoints.bind(f"{name}_unbound", runtime.Unbound(name)))
+
+
 def _target_name(statement: gast.stmt) -> str | None:
     if isinstance(statement, gast.Assign) and isinstance(statement.targets[0], gast.Name):
         return statement.targets[0].id
@@ -235,7 +244,7 @@ def build(
         prologue.append(
             assign(emit.stack, gast.Call(func=stack_type, args=[], keywords=[]), wengert)
         )
-    prologue += [assign(n, gast.Constant(None, None), wengert) for n in sorted(emit.uninitialized)]
+    prologue += [assign(n, _unset(adjoints, n), wengert) for n in sorted(emit.uninitialized)]
 
     grads = [load(adjoints.adjoint_name(name)) for name in wrt]
     value: gast.expr = grads[0] if len(grads) == 1 else gast.Tuple(elts=grads, ctx=gast.Load())

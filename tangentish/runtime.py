@@ -4,7 +4,7 @@ differentiable, and none of them is called by code specialized for Python floats
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -267,3 +267,37 @@ def check_seed(value: Any, seed: Any) -> None:
         f"seed has shape {np.shape(seed)} but the output has shape {np.shape(value)}: the seed is "
         "the output's adjoint and must have the output's shape"
     )
+
+
+class Unbound:
+    """What a variable of the user's holds in reverse-mode code before the function sets it: the
+    replay may record a variable before Python would have set it, so it starts out as one of these
+    (no check in the generated code), and any use of it raises the UnboundLocalError the function
+    itself raises."""
+
+    __slots__ = ("name",)
+    __hash__ = object.__hash__  # recorded on stacks and in tuples like any value
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<unbound local variable {self.name}>"
+
+    def unbound(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise UnboundLocalError(
+            f"cannot access local variable '{self.name}' where it is not associated with a value"
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        self.unbound()
+
+    __array_ufunc__ = __array_function__ = __array__ = unbound
+
+
+#: The operations that read a value, each of which raises for an `Unbound`.
+_BINARY = "add sub mul truediv floordiv mod pow matmul divmod and or xor lshift rshift"
+_OTHER = "neg pos abs invert lt le gt ge eq ne bool float int complex index len iter round"
+_CONTAINER = "getitem setitem delitem contains call"
+for _use in f"{_BINARY} r{_BINARY.replace(' ', ' r')} {_OTHER} {_CONTAINER}".split():
+    setattr(Unbound, f"__{_use}__", Unbound.unbound)

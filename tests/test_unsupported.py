@@ -998,12 +998,6 @@ def _known_error(escaped: BaseException, primal: BaseException | None) -> str:
     files = [os.path.basename(f.filename) for f in frames if f.filename.startswith(TANGENTISH)]
     if isinstance(escaped, pg.TimeLimitExceeded) and "optimize.py" in files:
         return "the optimizer never finishes (fuzz_regressions.forward_optimizer_never_finishes)"
-    if (
-        isinstance(escaped, TypeError)
-        and "NoneType" in str(escaped)
-        and isinstance(primal, (UnboundLocalError, NameError))
-    ):
-        return "a variable used before it is set (test_variable_used_before_it_is_set)"
     return ""
 
 
@@ -1142,16 +1136,33 @@ def uses_variable_before_it_is_set(x):
     return y
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a variable read before it is set raises UnboundLocalError in the function and "
-    "in forward mode, but 'TypeError: unsupported operand NoneType' in reverse mode (the "
-    "generated code sets recorded variables to None first)",
-)
 def test_variable_used_before_it_is_set():
     with pytest.raises(UnboundLocalError):
         uses_variable_before_it_is_set(0.5)
     with pytest.raises(UnboundLocalError):
         tg.jvp(uses_variable_before_it_is_set)(0.5)
-    with pytest.raises(UnboundLocalError):
+    with pytest.raises(UnboundLocalError, match="'y'"):
         tg.grad(uses_variable_before_it_is_set)(0.5)
+
+
+def calls_a_function_that_uses_a_variable_before_it_is_set(x):
+    return uses_variable_before_it_is_set(x) * 2.0
+
+
+def uses_a_variable_set_in_the_previous_iteration(x):
+    s = 0.0
+    for i in range(3):
+        if i > 0:
+            s = s + y * x  # noqa: F821 - set below, in the iteration before
+        y = x * i  # noqa: F841 - read in the next iteration
+    return s
+
+
+def test_variable_used_before_it_is_set_in_a_called_function():
+    with pytest.raises(UnboundLocalError, match="'y'"):
+        tg.grad(calls_a_function_that_uses_a_variable_before_it_is_set)(0.5)
+
+
+def test_a_variable_recorded_before_it_is_set_is_no_error():
+    """The replay records `y` before its first assignment; the function never reads it unset."""
+    assert_right(uses_a_variable_set_in_the_previous_iteration)

@@ -354,13 +354,8 @@ class Adjoints:
     ) -> list[gast.stmt]:
         """`y = fn(a)` where `fn` is a value (an argument, a lambda, a partial): which function
         it is, and so its derivative, is found when the call runs."""
-        if any(self.is_active(v) for v in primitive.keywords.values()):
-            raise UnsupportedSyntaxError(
-                "an active keyword argument in a call to a function value; pass it by position",
-                construct="call to a function value",
-                **location(self.parsed, statement),
-            )
-        active = [i for i, a in enumerate(primitive.args) if self.is_active(a)]
+        operands = dict(enumerate(primitive.args)) | primitive.keywords
+        active = [at for at, node in operands.items() if self.is_active(node)]
         spec = gast.Tuple(elts=[gast.Constant(i, None) for i in active], ctx=gast.Load())
         forward = gast.Call(
             func=load(self.bind("call_forward", calls.call_forward)),
@@ -383,9 +378,9 @@ class Adjoints:
             grads = self.namer.temporary()
             out.append(assign(grads, backward, statement))
             backward = load(grads)
-        for k, i in enumerate(active):
+        for k, at in enumerate(active):
             part = gast.Subscript(value=backward, slice=gast.Constant(k, None), ctx=gast.Load())
-            out.append(self.accumulate(primitive.args[i].id, part, statement))
+            out.append(self.accumulate(operands[at].id, part, statement))
         return out
 
     def unbroadcast(self, contribution: gast.expr, operand: gast.Name) -> gast.expr:
@@ -406,14 +401,17 @@ class Adjoints:
         return not all(operand_kind(a, self.kinds, self.parsed.namespace) == SCALAR for a in others)
 
     def binder(self, primitive: Primitive) -> Callable[[str, Any], str]:
-        """Binds a rule's globals. Its `xp` is `math` where every operand is a Python scalar:
-        floats in give floats out, at a tenth of the cost of a NumPy call; NumPy otherwise."""
+        """Binds a rule's globals. Its `xp` is `math` for `math`'s functions, and for operators
+        and builtins where every operand is a Python scalar: floats in give floats out, at a
+        tenth of the cost of a NumPy call. NumPy otherwise, and for NumPy's functions on floats
+        (they return inf and nan where `math` raises, and so do their derivatives)."""
         module = getattr(primitive.function, "__module__", None)
         kinds = [
             operand_kind(a, self.kinds, self.parsed.namespace)
             for a in [*primitive.args, *primitive.keywords.values()]
         ]
-        xp = ("math", math) if module == "math" or set(kinds) == {SCALAR} else ("np", np)
+        scalar = set(kinds) == {SCALAR} and not rules.numpy_semantics(primitive.function)
+        xp = ("math", math) if module == "math" or scalar else ("np", np)
 
         def bind(name: str, obj: Any) -> str:
             return self.bind(*xp) if name == "xp" else self.bind(name, obj)

@@ -20,6 +20,9 @@ import gast
 
 from . import codegen, variadic
 from . import kinds as kind_module
+from .activity import is_write
+from .errors import UnsupportedSyntaxError
+from .parse import ParsedFunction, location
 from .variadic import Shape
 
 _LOCK = threading.RLock()
@@ -31,6 +34,35 @@ def is_user_function(obj: Any) -> bool:
         return False
     module = getattr(obj, "__module__", None) or ""
     return not module.startswith(("numpy", "scipy", "tangentish."))
+
+
+def refuse_argument_writes(
+    wengert: gast.FunctionDef, written: list[str], parsed: ParsedFunction
+) -> None:
+    """Refuse a called function that writes into its arguments `written` (`q[0] = v`): Python's
+    caller sees the change, which the caller's derivative does not follow. (The differentiated
+    function itself copies such arguments instead, so that its caller's arrays stay as they were.)
+    """
+    copies = [
+        (n.targets[0].id, n.value.id)
+        for n in gast.walk(wengert)
+        if isinstance(n, gast.Assign)
+        and isinstance(n.targets[0], gast.Name)
+        and isinstance(n.value, gast.Name)
+    ]
+    reach = set(written)  # the arguments, and the names bound to them (`b = q`)
+    while {target for target, source in copies if source in reach} - reach:
+        reach |= {target for target, source in copies if source in reach}
+    writes = [n for n in gast.walk(wengert) if is_write(n) and n.targets[0].value.id in reach]
+    first = min(writes, key=lambda n: (n.lineno, n.col_offset), default=wengert)
+    name = written[0]
+    raise UnsupportedSyntaxError(
+        f"a called function, {parsed.node.name}, writes into its argument `{name}`: its caller "
+        "would see the change, which tangentish does not follow through a call; write into a "
+        f"copy (`{name} = {name}.copy()`) and return it",
+        construct="write into an argument of a called function",
+        **location(parsed, first),
+    )
 
 
 class Callee:
@@ -110,7 +142,9 @@ def _compile(
     from . import optimize, pipeline, recording
 
     positions = tuple(params.index(name) for name in callee.active)
-    done = pipeline.stages(fn, positions, optimized=False, kinds=signature, shape=shape)
+    done = pipeline.stages(
+        fn, positions, optimized=False, kinds=signature, shape=shape, callee=True
+    )
     result, namer = done.adjoint, done.namer
     returned = gast.Return(value=gast.Tuple(elts=list(result.grads), ctx=gast.Load()))
     local = recording.assigned(result.primal) | set(params)  # globals and helpers are not taped
@@ -182,16 +216,13 @@ def _function(
     return node
 
 
-def call_forward(fn: Any, active: tuple[int, ...], *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+def call_forward(
+    fn: Any, active: tuple[int | str, ...], *args: Any, **kwargs: Any
+) -> tuple[Any, Any]:
     """Run a call to a function value, `fn(*args, **kwargs)`, through the derivative of whatever
-    function `fn` turns out to be; `active` are the positions of the arguments to differentiate.
-    Returns the value and the tape `call_backward` needs."""
-    while isinstance(fn, functools.partial):  # partial(g, a)(b) is g(a, b)
-        active = tuple(i + len(fn.args) for i in active)
-        args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
-    if not is_user_function(fn):
-        fn = _caller_of(fn, len(args), tuple(kwargs))
-    flat, names, shape = _bind_call(fn, active, args, kwargs)
+    function `fn` turns out to be; `active` are the positions (and keywords) of the arguments to
+    differentiate. Returns the value and the tape `call_backward` needs."""
+    fn, flat, names, shape = _bind_call(fn, active, args, kwargs)
     kinds = {name: kind_module.of_value(value) for name, value in flat.items()}
     callee = derive(fn, names, kinds, {}, shape)
     value, tape = callee.forward(*flat.values())
@@ -278,27 +309,28 @@ def derive_tangent(
 
 
 def call_tangent(
-    fn: Any, active: tuple[int, ...], tangents: tuple[Any, ...], *args: Any, **kwargs: Any
+    fn: Any, active: tuple[int | str, ...], tangents: tuple[Any, ...], *args: Any, **kwargs: Any
 ) -> tuple[Any, Any]:
     """Forward mode through a call to a function value: `(value, tangent)` of `fn(*args)` for
-    tangents on the arguments at positions `active`."""
-    while isinstance(fn, functools.partial):
-        active = tuple(i + len(fn.args) for i in active)
-        args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
-    if not is_user_function(fn):
-        fn = _caller_of(fn, len(args), tuple(kwargs))
-    flat, names, shape = _bind_call(fn, active, args, kwargs)
+    tangents on the arguments at positions (and keywords) `active`."""
+    fn, flat, names, shape = _bind_call(fn, active, args, kwargs)
     kinds = {name: kind_module.of_value(value) for name, value in flat.items()}
     callee = derive_tangent(fn, names, kinds, shape)
     return callee.jvp(*flat.values(), *tangents)
 
 
 def _bind_call(
-    fn: Callable[..., Any], active: tuple[int, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[dict[str, Any], tuple[str, ...], Shape | None]:
-    """A call to a function value, flattened: every parameter's value (defaults filled in), the
-    names of the parameters that the arguments at positions `active` went to, the call's shape."""
+    fn: Any, active: tuple[int | str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Callable[..., Any], dict[str, Any], tuple[str, ...], Shape | None]:
+    """A call to a function value, resolved and flattened: the Python function it runs (through
+    partials; a wrapper for a NumPy function), every parameter's value (defaults filled in), the
+    names of the parameters the `active` arguments (positions, keywords) went to, the shape."""
+    while isinstance(fn, functools.partial):  # partial(g, a)(b) is g(a, b)
+        active = tuple(at + len(fn.args) if isinstance(at, int) else at for at in active)
+        args, kwargs, fn = (*fn.args, *args), {**fn.keywords, **kwargs}, fn.func
+    if not is_user_function(fn):
+        fn = _caller_of(fn, len(args), tuple(kwargs))
     flat, shape = variadic.flatten(fn, args, kwargs, lambda value: value)
-    slots, _ = variadic.flatten(fn, range(len(args)), dict.fromkeys(kwargs, -1), lambda _: -1)
-    names = tuple(name for i in active for name, slot in slots.items() if slot == i)
-    return flat, names, shape
+    slots, _ = variadic.flatten(fn, range(len(args)), {k: k for k in kwargs}, lambda _: None)
+    names = tuple(name for at in active for name, slot in slots.items() if slot == at)
+    return fn, flat, names, shape

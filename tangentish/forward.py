@@ -37,7 +37,7 @@ import gast
 from . import calls, rules, runtime
 from .activity import Activity
 from .adjoint import Adjoints, assign, index_value, load, scale
-from .errors import MissingRuleError, UnsupportedSyntaxError
+from .errors import MissingRuleError
 from .kinds import CONTAINER, SCALAR, operand_kind
 from .naming import Namer
 from .parse import ParsedFunction, location
@@ -280,17 +280,10 @@ class _Tangents(Adjoints):
         self, primitive: Primitive, statement: gast.Assign, target: str
     ) -> gast.expr:
         """`y = fn(a)` where `fn` is a value: its tangent function is found when the call runs."""
-        if any(self.tangent(v) is not None for v in primitive.keywords.values()):
-            raise UnsupportedSyntaxError(
-                "a varied keyword argument in a call to a function value; pass it by position",
-                construct="call to a function value",
-                **location(self.parsed, statement),
-            )
-        active = [i for i, a in enumerate(primitive.args) if self.tangent(a) is not None]
-        spec = gast.Tuple(elts=[gast.Constant(i, None) for i in active], ctx=gast.Load())
-        tangents = gast.Tuple(
-            elts=[self.tangent(primitive.args[i]) for i in active], ctx=gast.Load()
-        )
+        operands = dict(enumerate(primitive.args)) | primitive.keywords
+        active = [at for at, node in operands.items() if self.tangent(node) is not None]
+        spec = gast.Tuple(elts=[gast.Constant(at, None) for at in active], ctx=gast.Load())
+        tangents = gast.Tuple(elts=[self.tangent(operands[at]) for at in active], ctx=gast.Load())
         call = gast.Call(
             func=load(self.bind("call_tangent", calls.call_tangent)),
             args=[statement.value.func, spec, tangents, *primitive.args],

@@ -441,6 +441,15 @@ def varargs_function_value(w, x):
     return apply_with(mix, w, x) + apply_with(forward_all, x, w)
 
 
+def keyword_to_function_value(x, w):
+    """An active keyword argument in a call to a function value (through a partial too)."""
+    return traced_call(mix, x, 2.0, c=w) + functools.partial(mix, 0.5)(w, c=x)
+
+
+def traced_call(fn, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
 def varargs_arrays(w, x):
     return np.sum(forward_to_affine(w, x, b=x) ** 2) + weighted_sum(np.sum(w), x, x)[0]
 
@@ -472,6 +481,7 @@ CASES = [
     Case("varargs_in_loop", varargs_in_loop, (0.4, 3)),
     Case("kwargs_read", kwargs_read, (0.7, 1.3), (0, 1)),
     Case("varargs_function_value", varargs_function_value, (0.7, 1.3), (0, 1)),
+    Case("keyword_to_function_value", keyword_to_function_value, (0.7, 1.3), (0, 1)),
     Case("varargs_arrays", varargs_arrays, (W22, np.array([0.3, -0.4])), (0, 1)),
     Case("closure_over_input", closure_over_input, (0.7, 1.3), (0, 1)),
     Case("closure_over_local", closure_over_local, (0.7,)),

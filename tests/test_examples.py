@@ -16,6 +16,11 @@ PROMISES = {
     "control_flow.py": ["_stack.push(_saved)", "y = _saved[0]", "replays the else branch"],
     "numpy_mlp.py": ["step   0: loss", "step 500: loss", "def loss_grad("],
     "ode.py": ["every derivative agrees with finite differences"],
+    "calls.py": [
+        "horner'(x) at 0.5, for 1 + 2x + 3x^2: 5.0",
+        "def inner(scale, t):",
+        "every derivative above agrees with central differences",
+    ],
     "custom_rule.py": ["checked against central differences", "logdet_vjp(seed"],
 }
 

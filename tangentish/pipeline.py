@@ -21,6 +21,7 @@ import numpy as np
 
 from . import (
     aliasing,
+    calls,
     closures,
     codegen,
     forward,
@@ -83,10 +84,11 @@ def stages(
     kinds: tuple[str, ...] | None = None,
     mode: str = "reverse",
     shape: Shape | None = None,
+    callee: bool = False,
 ) -> Stages:
     """Run the passes on `fn`, specialized for arguments of `kinds` (generic if None) and, for a
     variadic `fn`, calls of `shape`, in reverse mode (the adjoint) or forward mode (the tangent
-    code)."""
+    code); a `callee` (called from generated code) may not write into its arguments."""
     parsed = parse(fn, shape)
     validate(parsed)
     namer = Namer(
@@ -99,7 +101,10 @@ def stages(
     params = parsed.params
     kinds = kinds or (UNKNOWN,) * len(params)
     kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
-    for name in aliasing.check(wengert, augmented, parsed, kind_of):
+    written = aliasing.check(wengert, augmented, parsed, kind_of)
+    if callee and written:
+        calls.refuse_argument_writes(wengert, written, parsed)
+    for name in written:
         copy = gast.Call(
             func=gast.Name(
                 parsed.namespace.bind("copy_input", runtime.copy_input, namer),
@@ -181,7 +186,9 @@ def compile_tangent(
 ) -> codegen.Generated:
     """The forward-mode tangent function of `fn`, `f_jvp(*args, *tangents) -> (value, tangent)`.
     Without `defaults`, it is meant for calls from generated code, which pass every argument."""
-    done = stages(fn, wrt, optimized=optimized, kinds=kinds, mode="forward", shape=shape)
+    done = stages(
+        fn, wrt, optimized=optimized, kinds=kinds, mode="forward", shape=shape, callee=not defaults
+    )
     label = f"jvp wrt={wrt}"
     given = (done.parsed.fn.__defaults__ or ()) if defaults else None
     generated = codegen.generate(done.final, done.parsed, done.tangent.bindings, label, given or ())

@@ -107,19 +107,6 @@ def array_parameter_overwritten(a):
 # -- calls -----------------------------------------------------------------------------------------
 
 
-def write_first(q):
-    q[0] = 5.0
-    return q[1]
-
-
-def callee_writes_into_argument(a):
-    """A helper that writes into its array argument: Python's caller sees the write (a is the
-    same array); tangentish copies the argument on entry to the helper, so the value is wrong
-    in both modes, and reverse mode writes into the caller's array."""
-    t = write_first(a)
-    return np.sum(a * t)
-
-
 def lambda_parameter_shadows_local(x):
     """A lambda parameter with the name of a local constant: the optimizer substituted the
     constant into the lambda's body (value 15 instead of 3, gradient 0)."""
@@ -166,13 +153,6 @@ CASES: list[Regression] = [
     Regression("self_assignment", self_assignment, (0.4,)),
     Regression("repeated_tuple_target", repeated_tuple_target, (0.5, 0.7), (0, 1)),
     Regression("swap_with_itself", swap_with_itself, (0.7,)),
-    Regression(
-        "callee_writes_into_argument",
-        callee_writes_into_argument,
-        (V3,),
-        bug="BUG: a write into an argument inside a called function is lost (the callee gets "
-        "a copy): wrong value and gradient, and reverse mode modifies the caller's array",
-    ),
     Regression("lambda_parameter_shadows_local", lambda_parameter_shadows_local, (1.0,)),
     Regression(
         "nested_def_parameter_shadows_local",

@@ -1130,6 +1130,44 @@ def test_calling_a_list():
         tg.jvp(calls_a_list)(V3)
 
 
+def write_first(q):
+    q[0] = 5.0  # BAD
+    return q[1]
+
+
+def callee_writes_into_argument(a):
+    """Python's caller sees the write (fuzz_regressions found it): `a` is the same array."""
+    t = write_first(a)
+    return np.sum(a * t)
+
+
+def write_through_a_name(q):
+    b = q
+    b[1] = 2.0  # BAD
+    return 1.0
+
+
+def callee_writes_into_argument_through_a_name(a):
+    return write_through_a_name(a) * a[0]
+
+
+@pytest.mark.parametrize(
+    "fn", [callee_writes_into_argument, callee_writes_into_argument_through_a_name]
+)
+@pytest.mark.parametrize("mode", [tg.grad, tg.jvp], ids=["grad", "jvp"])
+def test_callee_writes_into_argument(fn, mode):
+    """Refused when the callee is compiled, naming the write, and the caller's array untouched."""
+    a = V3.copy()
+    with pytest.raises(tg.UnsupportedSyntaxError, match="writes into its argument `q`") as caught:
+        mode(fn)(a)
+    error = caught.value
+    callee = write_first if fn is callee_writes_into_argument else write_through_a_name
+    assert error.lineno == bad_line(callee) and f"{BASENAME}, line {error.lineno}" in str(error)
+    assert error.col is not None and error.construct
+    assert _raising_module(error) == "calls.py"
+    assert np.array_equal(a, V3)
+
+
 def uses_variable_before_it_is_set(x):
     for _ in range(2):
         y = y * x  # noqa: F821

@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from .errors import ShapeMismatchError
+from .errors import NonDifferentiableError, ShapeMismatchError
 
 
 def unbroadcast(g: Any, a: Any) -> Any:
@@ -246,7 +246,17 @@ def _same_array_shape(seed: Any, value: Any) -> bool:
 
 
 def check_seed(value: Any, seed: Any) -> None:
-    """A seed is the output's adjoint: it must have the output's shape (and a scalar by default)."""
+    """A seed is the output's adjoint: it must have the output's shape (and a scalar by default).
+    A complex output (from a complex argument not differentiated) is an error: complex
+    differentiation is not supported, and its gradient would be silently complex."""
+    if isinstance(value, (complex, np.complexfloating)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind == "c"
+    ):
+        raise NonDifferentiableError(
+            "the function's output is complex (a complex argument or constant made it so): "
+            "complex differentiation is not supported; differentiate its real part, its "
+            "imaginary part or its absolute value (np.real, np.imag, np.abs) instead"
+        )
     if isinstance(value, (list, tuple, dict)):
         if _structure(seed) != _structure(value) and not _same_array_shape(seed, value):
             raise ShapeMismatchError(

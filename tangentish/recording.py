@@ -70,6 +70,7 @@ class Emit:
         self.adjoints, self.namer = adjoints, namer
         self.stack = ""
         self.uninitialized: set[str] = set()
+        self.restored: set[str] = set()  # arrays and containers the sweep writes old entries into
         self.batch: _Batch | None = None  # the loop body being emitted, if it batches saves
 
     def stack_name(self) -> str:
@@ -166,6 +167,7 @@ class Emit:
         array = target.value.id
         if array not in later:
             return [], []
+        self.restored.add(array)
         if self.adjoints.kinds.get(array) == ARRAY:  # `a[i]` exists: copy it, assign it back
             old = gast.Subscript(value=load(array), slice=target.slice, ctx=gast.Load())
             helper = self.adjoints.bind("snapshot", runtime.snapshot)

@@ -35,6 +35,7 @@ def f_grad(x1, x2, seed=1.0):
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,6 +233,11 @@ def build(
     if preserve_result and result_name in assigned(reverse):
         kept = namer.claim(f"{result_name}_value")
         forward.append(assign(kept, load(result_name), returned))
+        output = load(kept)
+    elif preserve_result and result_name in emit.restored:  # the sweep writes into the value
+        kept = namer.claim(f"{result_name}_value")
+        copied = gast.Call(func=load(adjoints.bind("copy", copy.copy)), args=[output], keywords=[])
+        forward.append(assign(kept, copied, returned))
         output = load(kept)
 
     prologue = [

@@ -75,6 +75,13 @@ def overwritten_in_both_branches(x, y):
     return x * y
 
 
+def output_written_in_place(a):
+    """The sweep puts the old entry back into `a`: the replay's value was the restored array."""
+    a = a * 1.0
+    a[0] = -a[0]
+    return a
+
+
 # -- scopes ---------------------------------------------------------------------------------------
 
 
@@ -128,6 +135,7 @@ CASES = [
     (array_overwritten_by_another_shape, (V3,), (0,)),
     (overwritten_in_a_callee, (0.3, 0.7), (0, 1)),
     (overwritten_in_both_branches, (0.3, 0.7), (0, 1)),
+    (output_written_in_place, (V3,), (0,)),
     (nested_def_reads_a_shadowed_outer_variable, (0.8,), (0,)),
     (nested_def_local_shadows_outer, (0.8,), (0,)),
     (lambda_with_a_default_argument, (0.8,), (0,)),

@@ -15,7 +15,7 @@ Graphviz and HTML.
 >>> from tangentish.notation import format_value
 >>> [format_value(step.value, 4) for step in trace.forward]
 ['6', '0.9093', '6.909', '6.909']
->>> trace.gradients
+>>> {name: float(g) for name, g in trace.gradients.items()}
 {'x1': 2.5838531634528574, 'x2': 2.0}
 >>> forward = explain(f, 2.0, 3.0, mode="forward")
 >>> [(d.seeds, format_value(d.tangent, 4)) for d in forward.directions]

@@ -18,7 +18,7 @@ def f_jvp(x1, x2, x1_dot, x2_dot):
     _v1 = x1 * x2
     _v1_dot = x2 * x1_dot + x1 * x2_dot
     _v2 = np.sin(x1)
-    _v2_dot = math.cos(x1) * x1_dot
+    _v2_dot = np.cos(x1) * x1_dot
     _v3 = _v1 + _v2
     _v3_dot = _v1_dot + _v2_dot
     return (_v3, _v3_dot)

@@ -27,7 +27,7 @@ def f_grad(x1, x2, seed=1.0):
     _v3_bar = seed
     _v1_bar = _v3_bar
     _v2_bar = _v3_bar
-    x1_bar = _v2_bar * math.cos(x1)
+    x1_bar = _v2_bar * np.cos(x1)
     x1_bar = _v1_bar * x2 + x1_bar
     x2_bar = _v1_bar * x1
     return (x1_bar, x2_bar)

@@ -219,7 +219,7 @@ def test_dot_is_valid_graphviz(f, args):
 # Forward mode along x1 (x1_dot = 1, x2_dot = 0): (statement, value, tangent statement, tangent).
 FORWARD_TEXT = [
     ("w3 = x1 * x2", "6", "w3_dot = x2 * x1_dot + x1 * x2_dot", "3"),
-    ("w4 = np.sin(x1)", "0.9093", "w4_dot = math.cos(x1) * x1_dot", "-0.4161"),
+    ("w4 = np.sin(x1)", "0.9093", "w4_dot = np.cos(x1) * x1_dot", "-0.4161"),
     ("w5 = w3 + w4", "6.909", "w5_dot = w3_dot + w4_dot", "2.584"),
 ]
 FORWARD_LATEX = [

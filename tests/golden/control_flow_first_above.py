@@ -10,7 +10,7 @@ def first_above_grad(x, n, seed=1.0):
         if _v3:  # golden_control_flow.py:33
             _broke = True  # golden_control_flow.py:34
         if _broke:  # golden_control_flow.py:31
-            break
+            break  # golden_control_flow.py:31
     y_bar = seed  # golden_control_flow.py:35
     for __1 in range(_n):  # golden_control_flow.py:31
         y_bar = y_bar * 1.5  # golden_control_flow.py:32

@@ -5,7 +5,7 @@ def piecewise_grad(x, seed=1.0):
     if _v1:  # golden_control_flow.py:7
         x_bar = seed * x + seed * x  # golden_control_flow.py:8
     elif _v2:  # golden_control_flow.py:9
-        x_bar = seed * math.cos(x)  # golden_control_flow.py:10
+        x_bar = seed * np.cos(x)  # golden_control_flow.py:10
     else:
         x_bar = -seed  # golden_control_flow.py:12
     return x_bar  # golden_control_flow.py:13

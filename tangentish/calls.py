@@ -20,8 +20,8 @@ import gast
 
 from . import codegen, variadic
 from . import kinds as kind_module
-from .activity import is_write
-from .errors import UnsupportedSyntaxError
+from .activity import Activity, is_write
+from .errors import InternalError, TangentishError, UnsupportedSyntaxError
 from .parse import ParsedFunction, location
 from .variadic import Shape
 
@@ -36,13 +36,22 @@ def is_user_function(obj: Any) -> bool:
     return not module.startswith(("numpy", "scipy", "tangentish."))
 
 
+CHANGED_ARGUMENT = "in-place change of an argument of a called function"
+
+
 def refuse_argument_writes(
-    wengert: gast.FunctionDef, written: list[str], parsed: ParsedFunction
+    wengert: gast.FunctionDef,
+    written: list[str],
+    augmented: list[tuple[str, int]],
+    kinds: dict[str, str],
+    parsed: ParsedFunction,
 ) -> None:
-    """Refuse a called function that writes into its arguments `written` (`q[0] = v`): Python's
-    caller sees the change, which the caller's derivative does not follow. (The differentiated
-    function itself copies such arguments instead, so that its caller's arrays stay as they were.)
-    """
+    """Refuse a called function that changes an argument in place: a write into it (`q[0] = v`),
+    an update Python makes in place and tangentish lowers to rebinding (`q += v` on an array,
+    `items.append(v)`), directly or through a name bound to it (`b = q`). Python's caller sees
+    the change, which the caller's derivative does not follow. (The differentiated function
+    itself copies such arguments instead, so that its caller's values stay as they were.)"""
+    params = [a.id for a in wengert.args.args]
     copies = [
         (n.targets[0].id, n.value.id)
         for n in gast.walk(wengert)
@@ -50,19 +59,73 @@ def refuse_argument_writes(
         and isinstance(n.targets[0], gast.Name)
         and isinstance(n.value, gast.Name)
     ]
-    reach = set(written)  # the arguments, and the names bound to them (`b = q`)
+    reach = set(params)  # the arguments, and the names bound to them (`b = q`)
     while {target for target, source in copies if source in reach} - reach:
         reach |= {target for target, source in copies if source in reach}
+    updated = {
+        name for name, _ in augmented if name in reach and kinds.get(name) != kind_module.SCALAR
+    }
+    if not written and not updated:
+        return
     writes = [n for n in gast.walk(wengert) if is_write(n) and n.targets[0].value.id in reach]
-    first = min(writes, key=lambda n: (n.lineno, n.col_offset), default=wengert)
-    name = written[0]
-    raise UnsupportedSyntaxError(
-        f"a called function, {parsed.node.name}, writes into its argument `{name}`: its caller "
-        "would see the change, which tangentish does not follow through a call; write into a "
-        f"copy (`{name} = {name}.copy()`) and return it",
-        construct="write into an argument of a called function",
-        **location(parsed, first),
+    lines = [line for name, line in augmented if name in updated]
+    first = min(
+        [(n.lineno, n.col_offset) for n in writes] + [(line, None) for line in lines],
+        key=lambda where: where[0],
     )
+    name = sorted(written or updated)[0]
+    raise UnsupportedSyntaxError(
+        f"a called function, {parsed.node.name}, changes its argument `{name}` in place: its "
+        "caller would see the change, which tangentish does not follow through a call; work on "
+        f"a copy (`{name} = {name}.copy()`, `{name} = {name} + ...`) and return it",
+        construct=CHANGED_ARGUMENT,
+        filename=parsed.filename,
+        lineno=first[0],
+        col=first[1],
+    )
+
+
+def check_unneeded_calls(
+    wengert: gast.FunctionDef, activity: Activity, kinds: dict[str, str], parsed: ParsedFunction
+) -> None:
+    """A call to a user function whose value the derivative does not need is not differentiated,
+    yet the function may change a varied argument in place (`helper(items, x)` appending to
+    `items`); its derivative is compiled all the same, which refuses that."""
+    for node in gast.walk(wengert):
+        if isinstance(node, gast.Assign) and isinstance(node.value, gast.Call):
+            targets = {n.id for n in gast.walk(node.targets[0]) if isinstance(n, gast.Name)}
+            call = node.value
+        elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+            targets, call = set(), node.value
+        else:
+            continue
+        found = parsed.namespace.resolve(call.func)
+        fn = found.value if found is not None else None
+        varied = [
+            a
+            for a in [*call.args, *(k.value for k in call.keywords)]
+            if isinstance(a, gast.Name) and a.id in activity.varied
+        ]
+        if not is_user_function(fn) or not varied or targets & activity.active:
+            continue
+        try:
+            arguments, shape = variadic.flatten(
+                fn, call.args, {k.arg: k.value for k in call.keywords}, lambda _: None
+            )
+        except TypeError:
+            continue  # Python raises when the call runs
+        given = {
+            name: kind_module.operand_kind(node, kinds, parsed.namespace)
+            for name, node in arguments.items()
+            if isinstance(node, gast.Name)
+        }
+        try:
+            derive(fn, (), given, location(parsed, node), shape)
+        except TangentishError as error:
+            if error.construct == CHANGED_ARGUMENT or isinstance(error, InternalError):
+                raise
+            # Anything else tangentish could not differentiate is no matter: the call runs as
+            # plain Python, its value not needed.
 
 
 class Callee:
@@ -79,7 +142,6 @@ class Callee:
         self.source = ""
 
     def _not_ready(self, *args: Any) -> Any:
-        from .errors import InternalError
 
         raise InternalError(f"the derivative of {self.name} was called before it was compiled")
 
@@ -271,7 +333,6 @@ class TangentCallee:
         self.source = ""
 
     def _not_ready(self, *args: Any) -> Any:
-        from .errors import InternalError
 
         raise InternalError(f"the tangent of {self.name} was called before it was compiled")
 

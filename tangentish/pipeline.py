@@ -102,8 +102,8 @@ def stages(
     kinds = kinds or (UNKNOWN,) * len(params)
     kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
     written = aliasing.check(wengert, augmented, parsed, kind_of)
-    if callee and written:
-        calls.refuse_argument_writes(wengert, written, parsed)
+    if callee:
+        calls.refuse_argument_writes(wengert, written, augmented, kind_of, parsed)
     for name in written:
         copy = gast.Call(
             func=gast.Name(
@@ -123,6 +123,7 @@ def stages(
     activity = analyze(wengert, wrt_names, parsed.namespace)
     if closures.lift(wengert, activity.varied, parsed):
         activity = analyze(wengert, wrt_names, parsed.namespace)
+    calls.check_unneeded_calls(wengert, activity, kind_of, parsed)
     if mode == "forward":
         tangent = forward.build(parsed, wengert, activity, kind_of, wrt_names, namer)
         _print_after("forward", tangent.node)

@@ -189,22 +189,23 @@ def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: 
         elif isinstance(child, gast.keyword):
             if child.arg is None:
                 _reject(parsed, child.value, "`**kwargs` in a call", "**kwargs call")
-        elif isinstance(child, gast.Call):
-            _check_call(parsed, child)
+        elif isinstance(child, (gast.Name, gast.Attribute)) and isinstance(child.ctx, gast.Load):
+            _check_hidden_code(parsed, child)
         elif not isinstance(child, EXPRESSIONS):
             _reject_node(parsed, child, anchor=statement)
 
 
-def _check_call(parsed: ParsedFunction, call: gast.Call) -> None:
-    found = parsed.namespace.resolve(call.func)
+def _check_hidden_code(parsed: ParsedFunction, node: gast.Name | gast.Attribute) -> None:
+    """`eval`/`exec` called, or named to be called later (`run = eval`)."""
+    found = parsed.namespace.resolve(node)
     if found is None:
         return
     name = next((n for fn, n in RUNS_HIDDEN_CODE.items() if fn is found.value), None)  # unhashables
     if name is not None:
         _reject(
             parsed,
-            call,
-            f"`{name}()` is not supported: it runs code tangentish never sees, so its derivative "
+            node,
+            f"`{name}` is not supported: it runs code tangentish never sees, so its derivative "
             "would silently be zero; write the computation out in the function",
             name,
         )

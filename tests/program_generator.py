@@ -717,7 +717,7 @@ class _Builder:
         if name != "f":
             # A helper writes only into arrays it made itself: never into its arguments, nor
             # into anything that may be a view of one (tangentish refuses a called function
-            # that writes into its arguments: test_unsupported.test_callee_writes_into_argument).
+            # that changes its arguments in place: see test_unsupported.py).
             for index, target in self.writes:
                 if target in self.tainted:
                     lines[index] = (lines[index][0], "pass", "pass")

@@ -1151,21 +1151,47 @@ def callee_writes_into_argument_through_a_name(a):
     return write_through_a_name(a) * a[0]
 
 
-@pytest.mark.parametrize(
-    "fn", [callee_writes_into_argument, callee_writes_into_argument_through_a_name]
-)
+def add_in_place(q):
+    q += 1.0  # BAD
+    return np.sum(q)
+
+
+def callee_adds_in_place(a):
+    return add_in_place(a) * np.sum(a)
+
+
+def append_to(q, v):
+    q.append(v * 2.0)  # BAD
+    return v
+
+
+def callee_appends_to_a_list(x):
+    """The call's value is not needed, but its change to `items` is."""
+    items = [x]
+    append_to(items, x)
+    return items[0] + items[1]
+
+
+CHANGING_CALLEES = {
+    callee_writes_into_argument: write_first,
+    callee_writes_into_argument_through_a_name: write_through_a_name,
+    callee_adds_in_place: add_in_place,
+    callee_appends_to_a_list: append_to,
+}
+
+
+@pytest.mark.parametrize("fn", list(CHANGING_CALLEES), ids=lambda fn: fn.__name__)
 @pytest.mark.parametrize("mode", [tg.grad, tg.jvp], ids=["grad", "jvp"])
-def test_callee_writes_into_argument(fn, mode):
-    """Refused when the callee is compiled, naming the write, and the caller's array untouched."""
-    a = V3.copy()
-    with pytest.raises(tg.UnsupportedSyntaxError, match="writes into its argument `q`") as caught:
-        mode(fn)(a)
-    error = caught.value
-    callee = write_first if fn is callee_writes_into_argument else write_through_a_name
-    assert error.lineno == bad_line(callee) and f"{BASENAME}, line {error.lineno}" in str(error)
-    assert error.col is not None and error.construct
+def test_callee_changing_its_argument_in_place_is_refused(fn, mode):
+    """Refused when the callee is compiled, naming the change, and the caller's value untouched."""
+    arg = 0.7 if fn is callee_appends_to_a_list else V3.copy()
+    with pytest.raises(tg.UnsupportedSyntaxError, match="changes its argument `q` in place") as e:
+        mode(fn)(arg)
+    error = e.value
+    assert error.lineno == bad_line(CHANGING_CALLEES[fn])
+    assert f"{BASENAME}, line {error.lineno}" in str(error) and error.construct
     assert _raising_module(error) == "calls.py"
-    assert np.array_equal(a, V3)
+    assert np.array_equal(arg, 0.7 if fn is callee_appends_to_a_list else V3)
 
 
 def uses_variable_before_it_is_set(x):

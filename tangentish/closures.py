@@ -27,17 +27,23 @@ Definition = Union[gast.FunctionDef, gast.Lambda]
 
 
 def lift(fn: gast.FunctionDef, varied: frozenset[str], parsed: ParsedFunction) -> bool:
-    """Pass to each function defined in `fn` the varied names it reads from `fn`, at every call;
-    True if `fn` changed (its activity must then be analyzed again)."""
+    """Pass to each function defined in `fn` the variables it reads from `fn`, at every call;
+    True if `fn` changed (its activity must then be analyzed again). Variables that do not vary
+    are passed too where they can be: a call's derivative runs after the call, when a closure
+    would read the variable's later value."""
     for node in _scope(fn.body):
         if isinstance(node, (gast.FunctionDef, gast.Lambda)):
             _check_defaults(node, varied, parsed)
         elif isinstance(node, gast.Call):
             _check_partial(node, varied, parsed)
     changed = False
+    local = {a.id for a in fn.args.args}
+    local |= {n.id for n in _scope(fn.body) if isinstance(n, gast.Name) and not _loads(n, n.id)}
     for name, definition in _definitions(fn.body):
-        closed = sorted(_free(definition) & varied)
-        if not closed:
+        free = _free(definition) - {name}
+        closed = sorted(free & varied)
+        passed = sorted(free & local)
+        if not passed:
             continue
         own = name in names_in(parsed.node)  # not a name the compiler gave an inline lambda
         what = _describe(name, definition) if own else "a lambda passed as a value"
@@ -62,6 +68,8 @@ def lift(fn: gast.FunctionDef, varied: frozenset[str], parsed: ParsedFunction) -
             problem = f"`{name}` is used as a value (passed, returned or stored), not only called"
         elif name in _free(definition):
             problem = f"{what} calls itself"
+        if problem and not closed:
+            continue  # a closure over values that stay the same: it reads them itself
         if problem:
             raise UnsupportedSyntaxError(
                 f"{what} reads `{closed[0]}` from the enclosing function, which varies with the "
@@ -70,10 +78,10 @@ def lift(fn: gast.FunctionDef, varied: frozenset[str], parsed: ParsedFunction) -
                 construct="closure over a differentiated variable",
                 **location(parsed, escaping[0] if escaping else definition),
             )
-        params = [gast.Name(k, gast.Param(), None, None) for k in closed]
+        params = [gast.Name(k, gast.Param(), None, None) for k in passed]
         definition.args.args[:0] = params
         for call in calls:
-            call.args[:0] = [gast.Name(k, gast.Load(), None, None) for k in closed]
+            call.args[:0] = [gast.Name(k, gast.Load(), None, None) for k in passed]
         changed = True
     return changed
 

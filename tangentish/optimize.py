@@ -228,6 +228,12 @@ def _may_raise(value: gast.expr, effects: Effects) -> bool:
     return False
 
 
+def _value_of(statement: gast.stmt) -> gast.expr:
+    """The expression a simple statement computes (a `pass` computes nothing)."""
+    value = getattr(statement, "value", None)
+    return value if value is not None else gast.Constant(None, None)
+
+
 def _is_same_name(node: gast.expr, name: str | None) -> bool:
     return isinstance(node, gast.Name) and node.id == name
 
@@ -424,6 +430,9 @@ class _Block:
             return False  # (and `x = x` would change nothing, again and again)
         for j in sorted({j for j, _ in uses}):
             self.mentions.subtract(self.summary(body[j]).names)
+            raises = not atom and _may_raise(value, self.effects)
+            if raises and not _may_raise(_value_of(body[j]), self.effects):
+                gast.copy_location(body[j], body[i])  # errors name the line of what raised
             for k, use in uses:
                 if k == j:
                     _replace(body[j], use, value)

@@ -355,6 +355,15 @@ def closure_rebound_before_the_call(x):
     return inner(3.0) + inner(x)
 
 
+def closure_over_a_constant_rebound_after_the_call(x):
+    """The call's derivative runs after `v` is rebound: it must see the value the call saw."""
+    scale = lambda t: t * v  # noqa: E731
+    v = 5.0
+    y = scale(x) + np.sin(x)
+    v = 7.0
+    return y * v
+
+
 def closure_in_loop(x, n):
     acc = x
     step = lambda t: np.sin(t) * acc + t  # noqa: E731
@@ -488,6 +497,11 @@ CASES = [
     Case("closure_lambda", closure_lambda, (0.7, 1.3), (0, 1)),
     Case("closure_rebound_before_the_call", closure_rebound_before_the_call, (0.7,)),
     Case("closure_in_loop", closure_in_loop, (0.4, 3)),
+    Case(
+        "closure_over_a_constant_rebound_after_the_call",
+        closure_over_a_constant_rebound_after_the_call,
+        (0.4,),
+    ),
     Case("closure_with_branch_taken", closure_with_branch, (V3, 0.5), (0, 1)),
     Case("closure_with_branch_not", closure_with_branch, (-V3, 0.5), (0, 1)),
     Case("closure_over_array", closure_with_branch, (V3, V3[::-1].copy()), (0, 1)),

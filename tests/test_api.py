@@ -466,12 +466,6 @@ def test_traceback_shows_the_generated_line():
     assert any(f"# {BASENAME}:{n}" in text for n in lines), text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (diagnostics): optimized code folds the adjoint of `math.sqrt(y)` (line N) into "
-    "the statement of `y = x * 2.0` (line N-1), whose comment names line N-1 only, so the "
-    "ZeroDivisionError of sqrt's derivative is attributed to the multiplication",
-)
 def test_traceback_names_the_line_of_the_failing_operation():
     text = _traceback_of_sqrt_at_zero()
     assert f"# {BASENAME}:{line_of(sqrt_of, 'math.sqrt')}" in text, text

@@ -176,3 +176,54 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
     if all(k in (SCALAR, ARRAY) for k in args):
         return ARRAY
     return UNKNOWN
+
+
+def coerce_containers(
+    fn: gast.FunctionDef, kinds: dict[str, str], namespace: Namespace, namer: Any
+) -> bool:
+    """A list or tuple given to an elementwise NumPy function is an array to NumPy: the call gets
+    `asarray(items)` instead, whose adjoint gives the array's adjoint the container's structure.
+    True if `fn` changed (its kinds must then be inferred again)."""
+    made: list[gast.stmt] = []
+
+    def block(body: list[gast.stmt]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for statement in body:
+            for field in ("body", "orelse"):
+                if hasattr(statement, field) and not isinstance(statement, gast.FunctionDef):
+                    setattr(statement, field, block(getattr(statement, field)))
+            for k, arg in enumerate(_elementwise_numpy_operands(statement, namespace)):
+                if isinstance(arg, gast.Name) and kinds.get(arg.id) == CONTAINER:
+                    asarray = namespace.bind("asarray", np.asarray, namer)
+                    array = namer.temporary()
+                    convert = gast.Assign(
+                        targets=[gast.Name(array, gast.Store(), None, None)],
+                        value=gast.Call(
+                            func=gast.Name(asarray, gast.Load(), None, None),
+                            args=[arg],
+                            keywords=[],
+                        ),
+                        type_comment=None,
+                    )
+                    made.append(gast.copy_location(convert, statement))
+                    out.append(made[-1])
+                    statement.value.args[k] = gast.Name(array, gast.Load(), None, None)
+            out.append(statement)
+        return out
+
+    fn.body = block(fn.body)
+    return bool(made)
+
+
+def _elementwise_numpy_operands(statement: gast.stmt, namespace: Namespace) -> list[gast.expr]:
+    """The operands of `y = f(a, b)` for an elementwise NumPy function `f` (none otherwise)."""
+    if not (isinstance(statement, gast.Assign) and isinstance(statement.value, gast.Call)):
+        return []
+    call = statement.value
+    function = classify(call, namespace).function
+    rule = rules.lookup(function, len(call.args))
+    module = str(getattr(function, "__module__", None) or "")
+    from_numpy = isinstance(function, np.ufunc) or module.startswith("numpy")
+    if rule is None or rule.tier != "partials" or not from_numpy:
+        return []
+    return list(call.args)

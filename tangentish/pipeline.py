@@ -33,7 +33,7 @@ from . import (
     structure,
 )
 from .activity import Activity, analyze
-from .kinds import SCALAR, UNKNOWN, infer
+from .kinds import SCALAR, UNKNOWN, coerce_containers, infer
 from .naming import Namer, names_in
 from .parse import MISSING, ParsedFunction, location, parse
 from .validate import validate
@@ -101,6 +101,8 @@ def stages(
     params = parsed.params
     kinds = kinds or (UNKNOWN,) * len(params)
     kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
+    if coerce_containers(wengert, kind_of, parsed.namespace, namer):
+        kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
     written = aliasing.check(wengert, augmented, parsed, kind_of)
     if callee:
         calls.refuse_argument_writes(wengert, written, augmented, kind_of, parsed)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gast
 
-from .errors import InternalError
+from .errors import InternalError, UnsupportedSyntaxError
 from .parse import MISSING, ParsedFunction, location
 
 
@@ -41,7 +41,15 @@ def check(node: gast.FunctionDef, parsed: ParsedFunction) -> None:
             return  # its names are read when it is called
         for name in _operand_names(value):
             if name not in defined and namespace.lookup(name) is MISSING:
-                fail(f"{name!r} is used before it is assigned", statement)
+                if name in namespace.temporaries:
+                    fail(f"{name!r} is used before it is assigned", statement)
+                error = "UnboundLocalError" if name in namespace.locals else "NameError"
+                raise UnsupportedSyntaxError(  # the user's name: the user's mistake
+                    f"`{name}` is read here before anything is assigned to it: Python raises "
+                    f"{error} when this line runs; assign it first",
+                    construct="name read before assignment",
+                    **location(parsed, statement),
+                )
 
     def check(body: list[gast.stmt]) -> None:
         for statement in body:

@@ -41,7 +41,6 @@ CHANGED_ARGUMENT = "in-place change of an argument of a called function"
 
 def refuse_argument_writes(
     wengert: gast.FunctionDef,
-    written: list[str],
     augmented: list[tuple[str, int]],
     kinds: dict[str, str],
     parsed: ParsedFunction,
@@ -51,38 +50,63 @@ def refuse_argument_writes(
     `items.append(v)`), directly or through a name bound to it (`b = q`). Python's caller sees
     the change, which the caller's derivative does not follow. (The differentiated function
     itself copies such arguments instead, so that its caller's values stay as they were.)"""
-    params = [a.id for a in wengert.args.args]
-    copies = [
-        (n.targets[0].id, n.value.id)
-        for n in gast.walk(wengert)
-        if isinstance(n, gast.Assign)
-        and isinstance(n.targets[0], gast.Name)
-        and isinstance(n.value, gast.Name)
-    ]
-    reach = set(params)  # the arguments, and the names bound to them (`b = q`)
-    while {target for target, source in copies if source in reach} - reach:
-        reach |= {target for target, source in copies if source in reach}
-    updated = {
-        name for name, _ in augmented if name in reach and kinds.get(name) != kind_module.SCALAR
-    }
-    if not written and not updated:
+    updates = {(name, line) for name, line in augmented if kinds.get(name) != kind_module.SCALAR}
+    changes: dict[int, tuple[gast.stmt, str]] = {}
+    params = {a.id: a.id for a in wengert.args.args}
+    _follow_arguments(wengert.body, params, updates, changes)
+    if not changes:
         return
-    writes = [n for n in gast.walk(wengert) if is_write(n) and n.targets[0].value.id in reach]
-    lines = [line for name, line in augmented if name in updated]
-    first = min(
-        [(n.lineno, n.col_offset) for n in writes] + [(line, None) for line in lines],
-        key=lambda where: where[0],
-    )
-    name = sorted(written or updated)[0]
+    first, name = min(changes.values(), key=lambda c: (c[0].lineno, c[0].col_offset))
     raise UnsupportedSyntaxError(
         f"a called function, {parsed.node.name}, changes its argument `{name}` in place: its "
         "caller would see the change, which tangentish does not follow through a call; work on "
         f"a copy (`{name} = {name}.copy()`, `{name} = {name} + ...`) and return it",
         construct=CHANGED_ARGUMENT,
-        filename=parsed.filename,
-        lineno=first[0],
-        col=first[1],
+        **location(parsed, first),
     )
+
+
+def _follow_arguments(
+    body: list[gast.stmt],
+    holds: dict[str, str],
+    updates: set[tuple[str, int]],
+    changes: dict[int, tuple[gast.stmt, str]],
+) -> dict[str, str]:
+    """The names that may hold an argument's object after `body` (name → the argument), given
+    `holds` before it; the statements of `body` that change such an object in place go into
+    `changes`, with the argument they change."""
+    for statement in body:
+        if isinstance(statement, gast.If):
+            taken = _follow_arguments(statement.body, dict(holds), updates, changes)
+            holds = {**_follow_arguments(statement.orelse, dict(holds), updates, changes), **taken}
+        elif isinstance(statement, (gast.For, gast.While)):
+            if isinstance(statement, gast.For) and statement.iter.id in holds:
+                holds[statement.target.id] = holds[statement.iter.id]  # an entry of a list
+            before: set[str] = set()
+            while before != set(holds):
+                before = set(holds)
+                holds = {
+                    **_follow_arguments(statement.body, dict(holds), updates, changes),
+                    **holds,
+                }
+        elif is_write(statement):
+            array = statement.targets[0].value.id
+            if array in holds:
+                changes[id(statement)] = (statement, holds[array])
+        elif isinstance(statement, gast.Assign):
+            targets = [n.id for n in gast.walk(statement.targets[0]) if isinstance(n, gast.Name)]
+            for target in targets:
+                if target in holds and (target, statement.lineno) in updates:
+                    changes[id(statement)] = (statement, holds[target])
+            value = statement.value
+            base = value.value if isinstance(value, (gast.Subscript, gast.Attribute)) else value
+            origin = holds.get(base.id) if isinstance(base, gast.Name) else None
+            for target in targets:  # a copy, an entry or a view of an argument still holds it
+                if origin is None:
+                    holds.pop(target, None)
+                else:
+                    holds[target] = origin
+    return holds
 
 
 def check_unneeded_calls(

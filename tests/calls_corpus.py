@@ -400,6 +400,19 @@ def closure_calls_helper(w, x):
     return inner(x)
 
 
+def rebinds_then_updates(q, v):
+    """Changes in place only what it made itself: allowed in a called function."""
+    q = q * 2.0
+    q += v
+    r = q.copy()
+    r[0] = v
+    return np.sum(q * r)
+
+
+def calls_a_helper_that_rebinds(a, v):
+    return rebinds_then_updates(a, v) + rebinds_then_updates(a[::-1] * v, v)
+
+
 def mix(a, b, c=0.0):
     return a * b + np.sin(c)
 
@@ -483,6 +496,7 @@ CASES = [
     Case("nested_def", nested_def, (0.7,)),
     Case("nested_def_reads_constant", nested_def_reads_constant, (0.7,)),
     Case("partial_of_function", partial_of_function, (0.7,)),
+    Case("calls_a_helper_that_rebinds", calls_a_helper_that_rebinds, (V3, 0.3), (0, 1)),
     Case("varargs_forwarding", varargs_forwarding, (0.7, 1.3, -0.4), (0, 1, 2)),
     Case(
         "varargs_named_and_keyword_only", varargs_named_and_keyword_only, (0.7, 1.3, 0.2), (0, 1, 2)

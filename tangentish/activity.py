@@ -52,6 +52,7 @@ class Assignment:
     targets: list[str]
     value: gast.expr
     write: bool = False
+    unpacks: bool = False  # `a, b = t` (also `a, = t`): the targets take the entries of `t`
 
 
 def assignments(body: list[gast.stmt]) -> list[Assignment]:
@@ -63,8 +64,11 @@ def assignments(body: list[gast.stmt]) -> list[Assignment]:
             value = gast.Tuple(elts=[array, statement.value], ctx=gast.Load())
             found.append(Assignment([array.id], value, write=True))
         elif isinstance(statement, gast.Assign):
-            names = [n.id for n in gast.walk(statement.targets[0]) if isinstance(n, gast.Name)]
-            found.append(Assignment(names, statement.value))
+            target = statement.targets[0]
+            names = [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+            found.append(
+                Assignment(names, statement.value, unpacks=not isinstance(target, gast.Name))
+            )
         elif isinstance(statement, gast.For):
             element = gast.Subscript(
                 value=statement.iter, slice=gast.Constant(Ellipsis, None), ctx=gast.Load()

@@ -89,12 +89,12 @@ def infer(fn: gast.FunctionDef, params: dict[str, str], namespace: Namespace) ->
                 continue  # writing into an array leaves it an array
             targets, value = assignment.targets, assignment.value
             entries = packed.get(getattr(value, "id", ""), [])
-            if len(targets) > 1 and len(entries) == len(targets):  # `a, b = t`, t = (x, y)
+            if assignment.unpacks and len(entries) == len(targets):  # `a, b = t`, t = (x, y)
                 found = [operand_kind(e, kinds, namespace) for e in entries]
+            elif assignment.unpacks:
+                found = [UNKNOWN] * len(targets)
             else:
-                found = [_of_expr(value, kinds, namespace) if len(targets) == 1 else UNKNOWN] * len(
-                    targets
-                )
+                found = [_of_expr(value, kinds, namespace)]
             for target, kind in zip(targets, found):
                 new = kind if target not in kinds else _join(kinds[target], kind)
                 if kinds.get(target) != new:

@@ -89,6 +89,12 @@ class _Structurer:
                 if not rest:
                     return out, "maybe"
                 return self.guard(out, rest, loops, statement)
+            if isinstance(statement, gast.If):  # no jump leaves it; a loop inside may jump
+                node = copy.copy(statement)
+                node.body, _ = self.block(statement.body, loops)
+                node.orelse, _ = self.block(statement.orelse, loops)
+                out.append(node)
+                continue
             if isinstance(statement, (gast.For, gast.While)):
                 out += self.loop(statement, loops)
                 if _returns(statement):

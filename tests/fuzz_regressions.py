@@ -127,6 +127,14 @@ def nested_def_parameter_shadows_local(x):
 # -- data structures -------------------------------------------------------------------------------
 
 
+def single_entry_unpacking(x, a):
+    """`u, = p` took the kind of the tuple `p` (a container), so `u + u` was differentiated as a
+    list concatenation (TypeError: no len())."""
+    p = (np.maximum(x * a[0], abs(x)),)
+    (u,) = p
+    return (1.5 + np.sin(u + u)) ** np.tanh(p[0])
+
+
 def list_repetition(x):
     """`[x, 2x] * 2`: reverse mode differentiates only one copy (0.0 instead of 2.0 here)."""
     items = [x, 2.0 * x] * 2
@@ -139,6 +147,7 @@ def tuple_repetition(x):
 
 
 CASES: list[Regression] = [
+    Regression("single_entry_unpacking", single_entry_unpacking, (-0.987, [-1.587, 0.613]), (0,)),
     Regression("parameter_overwritten", parameter_overwritten, (0.2,)),
     Regression(
         "parameter_overwritten_by_a_call",

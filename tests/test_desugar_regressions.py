@@ -192,3 +192,20 @@ def test_while_test_recomputed_in_the_body():
     loop = wengert.index("while ")
     condition = wengert[loop:].split()[1].rstrip(":")
     assert f"{condition} = " in wengert[:loop] and f"{condition} = " in wengert[loop:]
+
+
+def continue_in_a_loop_inside_an_if(x, n):
+    """The fuzzer's: a loop with `continue`, inside an `if` no jump leaves, was never structured
+    (InternalError: normalize met Continue)."""
+    y = x
+    if x > 0.0:
+        for i in range(n):
+            if i == 1:
+                continue
+            y = y * x
+    return y
+
+
+def test_continue_in_a_loop_inside_an_if():
+    check_function(continue_in_a_loop_inside_an_if, (0.7, 3), (0,), 0)
+    check_function(continue_in_a_loop_inside_an_if, (-0.7, 3), (0,), 0)

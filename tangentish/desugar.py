@@ -15,7 +15,8 @@ from typing import Any
 import gast
 
 from . import runtime
-from .parse import MISSING
+from .errors import UnsupportedSyntaxError
+from .parse import MISSING, location
 
 
 class Desugaring:
@@ -26,6 +27,7 @@ class Desugaring:
     out: list[gast.stmt]
     anchor: gast.stmt
     augmented: list[tuple[str, int]]
+    iterated: list[str]
 
     def is_list_update(self, node: gast.expr) -> bool:
         """`items.append(v)`, `items.extend(vs)`, `items.pop(i)` on a local list."""
@@ -42,6 +44,13 @@ class Desugaring:
         """A list update, lowered to rebinding the list to an updated copy, so every earlier
         version stays readable for the reverse sweep: `items = list_append(items, v)`."""
         items, method = node.func.value.id, node.func.attr
+        if items in self.iterated:  # Python's loop would go on to the entries added
+            raise UnsupportedSyntaxError(
+                f"`{items}.{method}(...)` changes `{items}` while a `for` loop walks over it: "
+                f"Python's loop would see the change; loop over a copy (`list({items})`)",
+                construct=f"list.{method} during iteration",
+                **location(self.parsed, node),
+            )
         args = [self.name_of(a) for a in node.args]
         value: gast.expr = gast.Constant(None, None)
         if method == "pop":

@@ -70,6 +70,8 @@ class _Lowering(Desugaring):
         #: Updates Python makes in place that are lowered to rebinding: `x += y` and a list's
         #: `append`/`extend`/`pop`, as (name, line).
         self.augmented: list[tuple[str, int]] = []
+        #: The lists `for` loops being lowered iterate over: updating one is refused.
+        self.iterated: list[str] = []
 
     def block(self, statements: list[gast.stmt]) -> list[gast.stmt]:
         """Lower a list of statements; a body that lowers to nothing becomes `pass`."""
@@ -155,6 +157,8 @@ class _Lowering(Desugaring):
             start = None
         else:
             sequences, start, function = [self.sequence(iterable)], None, None
+        walked = iterable.args if function in (enumerate, zip) else [iterable]
+        iterated = [a.id for a in walked if isinstance(a, gast.Name)]
         index = self.namer.temporary()
         lengths = [
             gast.Call(func=self.helper("len", len), args=[s], keywords=[]) for s in sequences
@@ -189,7 +193,9 @@ class _Lowering(Desugaring):
             )
         else:
             prologue = [(node.target, element[0])]
+        self.iterated += iterated
         self.emit_for(node, index, trips, prologue)
+        del self.iterated[len(self.iterated) - len(iterated) :]
 
     def emit_for(self, node: gast.For, target: str, iterable: gast.expr, prologue: list) -> None:
         saved, self.out = self.out, []

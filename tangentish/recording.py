@@ -124,7 +124,9 @@ class Emit:
         for i, step in enumerate(steps):
             later = set(after).union(*reads[:i])
             head = set().union(*(stores(s) for s in step.replay or [step.primal]))
-            if isinstance(step.primal, gast.For) and not step.empty():
+            if isinstance(step.primal, _COMPOUND) and step.empty():
+                head = assigned([step.primal])  # the sweep skips it: record it as one statement
+            elif isinstance(step.primal, gast.For):
                 head = {step.primal.target.id}
             if is_write(step.primal):
                 saves, restores = self.record_write(step.primal, later, in_loop)
@@ -199,6 +201,8 @@ class Emit:
         statement = step.primal
         if not isinstance(statement, _COMPOUND):
             return step.replay or [statement], step.adjoint
+        if step.empty():
+            later = set()  # nothing in it is reversed: its block() above recorded it whole
         if isinstance(statement, gast.If):
             branches = []
             for block, zeros in zip(step.blocks, step.zeros):
@@ -228,6 +232,8 @@ class Emit:
             return code, [gast.copy_location(back, statement)]
         body_reads = set().union(*(self.reads(s, True) for s in step.blocks[0]))
         body_reads |= loads(step.zeros[1])
+        if step.empty():
+            body_reads = set()
         inner_must = must | ({statement.target.id} if isinstance(statement, gast.For) else set())
         replayed = [s for inner in step.blocks[0] for s in (inner.replay or [inner.primal])]
         batch = _Batch(self.namer.claim("_saved"), _once(replayed))

@@ -52,6 +52,18 @@ def forward_optimizer_never_finishes(a):
     return x
 
 
+def overwritten_by_a_loop_the_sweep_skips(x):
+    """A loop with no adjoint overwrites `x`, which the sweep reads as it was before the loop:
+    it was never recorded (gradient 0)."""
+    y = (1.0 + x**4) ** 0.5
+    z = np.zeros(3)
+    for _, t in enumerate(z[::-1]):
+        x, t = t, x
+    if y > 100.0:
+        x = 2.0
+    return np.tanh(y) * 2.0
+
+
 def self_assignment_in_loops(x):
     """The fuzzer's first form of the self-assignment bug below: the gradient is 0, not 1."""
     k = 0
@@ -147,6 +159,9 @@ def tuple_repetition(x):
 
 
 CASES: list[Regression] = [
+    Regression(
+        "overwritten_by_a_loop_the_sweep_skips", overwritten_by_a_loop_the_sweep_skips, (-0.987,)
+    ),
     Regression("single_entry_unpacking", single_entry_unpacking, (-0.987, [-1.587, 0.613]), (0,)),
     Regression("parameter_overwritten", parameter_overwritten, (0.2,)),
     Regression(

@@ -1185,3 +1185,29 @@ def test_variable_used_before_it_is_set_in_a_called_function():
 def test_a_variable_recorded_before_it_is_set_is_no_error():
     """The replay records `y` before its first assignment; the function never reads it unset."""
     assert_right(uses_a_variable_set_in_the_previous_iteration)
+
+
+def appends_to_the_list_it_walks(x):
+    items = [x, 2.0 * x]
+    for t in items:
+        if len(items) < 4:
+            items.append(t * x)  # BAD
+    return sum(items)
+
+
+def test_updating_a_list_while_a_loop_walks_it():
+    """Python's loop goes on to the entries added; tangentish's walks the entries it started
+    with: refused, not differentiated as another function."""
+    assert_rejected(appends_to_the_list_it_walks, ("while a `for` loop",), passes=("desugar.py",))
+
+
+def reads_a_name_before_assignment(x):
+    if x > 10.0:
+        y = y * x  # noqa: F821  # BAD
+    return x * 2.0
+
+
+def test_a_name_read_before_any_assignment():
+    """Python raises UnboundLocalError only if the line runs; tangentish says so when compiling
+    (it was an InternalError)."""
+    assert_rejected(reads_a_name_before_assignment, ("UnboundLocalError",), passes=("wengert.py",))

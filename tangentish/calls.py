@@ -18,10 +18,11 @@ from typing import Any, Callable
 
 import gast
 
-from . import codegen, variadic
+from . import codegen, runtime, variadic
 from . import kinds as kind_module
 from .activity import Activity, is_write
 from .errors import InternalError, TangentishError, UnsupportedSyntaxError
+from .naming import Namer
 from .parse import ParsedFunction, location
 from .variadic import Shape
 
@@ -44,37 +45,52 @@ def refuse_argument_writes(
     augmented: list[tuple[str, int]],
     kinds: dict[str, str],
     parsed: ParsedFunction,
+    namer: Namer,
 ) -> None:
     """Refuse a called function that changes an argument in place: a write into it (`q[0] = v`),
     an update Python makes in place and tangentish lowers to rebinding (`q += v` on an array,
     `items.append(v)`), directly or through a name bound to it (`b = q`). Python's caller sees
     the change, which the caller's derivative does not follow. (The differentiated function
-    itself copies such arguments instead, so that its caller's values stay as they were.)"""
+    itself copies such arguments instead, so that its caller's values stay as they were.)
+    Where the argument's kind is not known, `q += v` gets a check that refuses it at run time
+    on an array or a list (on a number it rebinds)."""
     updates = {(name, line) for name, line in augmented if kinds.get(name) != kind_module.SCALAR}
-    changes: dict[int, tuple[gast.stmt, str]] = {}
+    changes: dict[int, tuple[gast.stmt, str, list[gast.stmt]]] = {}
     params = {a.id: a.id for a in wengert.args.args}
     _follow_arguments(wengert.body, params, updates, changes)
-    if not changes:
-        return
-    first, name = min(changes.values(), key=lambda c: (c[0].lineno, c[0].col_offset))
-    raise UnsupportedSyntaxError(
-        f"a called function, {parsed.node.name}, changes its argument `{name}` in place: its "
-        "caller would see the change, which tangentish does not follow through a call; work on "
-        f"a copy (`{name} = {name}.copy()`, `{name} = {name} + ...`) and return it",
-        construct=CHANGED_ARGUMENT,
-        **location(parsed, first),
-    )
+    guards = []
+    for statement, name, body in sorted(changes.values(), key=lambda c: c[0].lineno):
+        error = UnsupportedSyntaxError(
+            f"a called function, {parsed.node.name}, changes its argument `{name}` in place: "
+            "its caller would see the change, which tangentish does not follow through a call; "
+            f"work on a copy (`{name} = {name}.copy()`, `{name} = {name} + ...`) and return it",
+            construct=CHANGED_ARGUMENT,
+            **location(parsed, statement),
+        )
+        target = statement.targets[0]
+        changed = target.id if isinstance(target, gast.Name) else ""
+        if kinds.get(changed, "") != kind_module.UNKNOWN:
+            raise error  # a write, or an update of an array or a list: in place for certain
+        guards.append((statement, changed, body, runtime.InPlaceGuard(error)))
+    for statement, changed, body, guard in guards:  # `q += v` on an argument of unknown kind
+        check = parsed.namespace.bind(f"check_{changed}", guard, namer)
+        call = gast.Call(
+            func=gast.Name(check, gast.Load(), None, None),
+            args=[gast.Name(changed, gast.Load(), None, None)],
+            keywords=[],
+        )
+        body.insert(body.index(statement), gast.copy_location(gast.Expr(value=call), statement))
 
 
 def _follow_arguments(
     body: list[gast.stmt],
     holds: dict[str, str],
     updates: set[tuple[str, int]],
-    changes: dict[int, tuple[gast.stmt, str]],
+    changes: dict[int, tuple[gast.stmt, str, list[gast.stmt]]],
 ) -> dict[str, str]:
     """The names that may hold an argument's object after `body` (name → the argument), given
     `holds` before it; the statements of `body` that change such an object in place go into
-    `changes`, with the argument they change."""
+    `changes`, with the argument they change and the block they are in."""
     for statement in body:
         if isinstance(statement, gast.If):
             taken = _follow_arguments(statement.body, dict(holds), updates, changes)
@@ -92,12 +108,12 @@ def _follow_arguments(
         elif is_write(statement):
             array = statement.targets[0].value.id
             if array in holds:
-                changes[id(statement)] = (statement, holds[array])
+                changes[id(statement)] = (statement, holds[array], body)
         elif isinstance(statement, gast.Assign):
             targets = [n.id for n in gast.walk(statement.targets[0]) if isinstance(n, gast.Name)]
             for target in targets:
                 if target in holds and (target, statement.lineno) in updates:
-                    changes[id(statement)] = (statement, holds[target])
+                    changes[id(statement)] = (statement, holds[target], body)
             value = statement.value
             base = value.value if isinstance(value, (gast.Subscript, gast.Attribute)) else value
             origin = holds.get(base.id) if isinstance(base, gast.Name) else None

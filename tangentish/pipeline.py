@@ -105,7 +105,7 @@ def stages(
         kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
     written = aliasing.check(wengert, augmented, parsed, kind_of)
     if callee:
-        calls.refuse_argument_writes(wengert, augmented, kind_of, parsed)
+        calls.refuse_argument_writes(wengert, augmented, kind_of, parsed, namer)
     for name in written:
         copy = gast.Call(
             func=gast.Name(

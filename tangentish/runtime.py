@@ -311,3 +311,17 @@ _OTHER = "neg pos abs invert lt le gt ge eq ne bool float int complex index len 
 _CONTAINER = "getitem setitem delitem contains call"
 for _use in f"{_BINARY} r{_BINARY.replace(' ', ' r')} {_OTHER} {_CONTAINER}".split():
     setattr(Unbound, f"__{_use}__", Unbound.unbound)
+
+
+class InPlaceGuard:
+    """Raised-on-use check for a called function's `q += v` (or list update) on an argument
+    whose kind was not known when it was compiled: on a number it rebinds, as tangentish
+    assumes; on an array or a list Python would change the caller's value, which the caller's
+    derivative does not follow, so it is refused here, at run time."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, (np.ndarray, list, dict)):
+            raise self.error

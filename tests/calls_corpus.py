@@ -413,6 +413,15 @@ def calls_a_helper_that_rebinds(a, v):
     return rebinds_then_updates(a, v) + rebinds_then_updates(a[::-1] * v, v)
 
 
+def bump_unknown(v):
+    v += 1.0  # on a number it rebinds; on an array it is refused when it runs
+    return v * v
+
+
+def calls_with_an_argument_of_unknown_kind(x, items):
+    return bump_unknown(items[0] * x) * x
+
+
 def mix(a, b, c=0.0):
     return a * b + np.sin(c)
 
@@ -497,6 +506,11 @@ CASES = [
     Case("nested_def_reads_constant", nested_def_reads_constant, (0.7,)),
     Case("partial_of_function", partial_of_function, (0.7,)),
     Case("calls_a_helper_that_rebinds", calls_a_helper_that_rebinds, (V3, 0.3), (0, 1)),
+    Case(
+        "calls_with_an_argument_of_unknown_kind",
+        calls_with_an_argument_of_unknown_kind,
+        (0.7, [1.5, 0.5]),
+    ),
     Case("varargs_forwarding", varargs_forwarding, (0.7, 1.3, -0.4), (0, 1, 2)),
     Case(
         "varargs_named_and_keyword_only", varargs_named_and_keyword_only, (0.7, 1.3, 0.2), (0, 1, 2)

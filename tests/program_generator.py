@@ -590,6 +590,7 @@ class _Builder:
         if form == 1 and scope.lists:
             name = self.draw(st.sampled_from(sorted(scope.lists)))
             lines.append((indent, f"for {element} in {name}:", f"for {element} in {name}:"))
+            del inner.lists[name]  # appending to it would make Python's loop go on (refused)
         elif form == 2:
             index = self.fresh("j")
             array = self.array(scope, 1)

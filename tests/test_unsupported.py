@@ -1203,7 +1203,7 @@ def test_updating_a_list_while_a_loop_walks_it():
 
 def reads_a_name_before_assignment(x):
     if x > 10.0:
-        y = y * x  # noqa: F821  # BAD
+        y = y * x  # noqa: F821, F841  # BAD
     return x * 2.0
 
 
@@ -1211,3 +1211,12 @@ def test_a_name_read_before_any_assignment():
     """Python raises UnboundLocalError only if the line runs; tangentish says so when compiling
     (it was an InternalError)."""
     assert_rejected(reads_a_name_before_assignment, ("UnboundLocalError",), passes=("wengert.py",))
+
+
+def test_an_in_place_update_of_an_argument_of_unknown_kind_is_refused_when_it_runs():
+    from calls_corpus import calls_with_an_argument_of_unknown_kind as f
+
+    items = [np.array([1.5, 2.0])]
+    with pytest.raises(tg.UnsupportedSyntaxError, match="changes its argument `v` in place"):
+        tg.grad(f)(0.7, items)
+    assert np.array_equal(items[0], [1.5, 2.0])

@@ -243,7 +243,8 @@ def _does_nothing_but_pass(body: list[gast.stmt]) -> bool:
 
 
 def _does_nothing(statement: gast.stmt) -> bool:
-    """An `if` or `for` left with nothing but `pass` (its test and iterable are plain names)."""
+    """An `if` or `for` left with nothing but `pass` (its test or iterable may still have an
+    effect: a pop off the stack)."""
     if isinstance(statement, gast.Pass):
         return True
     if isinstance(statement, (gast.If, gast.For)):
@@ -362,7 +363,16 @@ class _Block:
                 block = getattr(statement, field, None)
                 if block is not None and not block and field == "body":
                     block.append(gast.copy_location(gast.Pass(), statement))
-        body[:] = [s for s in body if not _does_nothing(s)]
+        kept = []
+        for statement in body:
+            header = getattr(statement, "test", None) or getattr(statement, "iter", None)
+            if not _does_nothing(statement):
+                kept.append(statement)
+            elif header is not None and not self.is_pure(header):  # a pop pairs with a push
+                if isinstance(statement, gast.If):
+                    statement = gast.copy_location(gast.Expr(value=statement.test), statement)
+                kept.append(statement)
+        body[:] = kept
 
     def substitute(self, body: list[gast.stmt], i: int, live_out: set[str]) -> bool:
         """Put `body[i]`'s value in place of every use of its target, and drop it; True if done.

@@ -10,6 +10,7 @@ run: remove the reason (the case stays, as a regression test) and the matching e
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -62,6 +63,19 @@ def overwritten_by_a_loop_the_sweep_skips(x):
     if y > 100.0:
         x = 2.0
     return np.tanh(y) * 2.0
+
+
+def early_return_in_a_loop_the_sweep_skips(x):
+    """The sweep of the inner `while` did nothing but pop what its replay pushed; the optimizer
+    dropped it with its pops, and the outer loop's sweep popped the wrong values."""
+    for _ in range(3):
+        k = 0
+        while k < 4 and x < x:
+            k = k + 1
+            if x >= 0.5:
+                return 2.0
+        x += x**2
+    return math.cos(x)
 
 
 def self_assignment_in_loops(x):
@@ -159,6 +173,9 @@ def tuple_repetition(x):
 
 
 CASES: list[Regression] = [
+    Regression(
+        "early_return_in_a_loop_the_sweep_skips", early_return_in_a_loop_the_sweep_skips, (1.613,)
+    ),
     Regression(
         "overwritten_by_a_loop_the_sweep_skips", overwritten_by_a_loop_the_sweep_skips, (-0.987,)
     ),

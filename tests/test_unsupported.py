@@ -1220,3 +1220,82 @@ def test_an_in_place_update_of_an_argument_of_unknown_kind_is_refused_when_it_ru
     with pytest.raises(tg.UnsupportedSyntaxError, match="changes its argument `v` in place"):
         tg.grad(f)(0.7, items)
     assert np.array_equal(items[0], [1.5, 2.0])
+
+
+#: A function using each kind of node the validator rejects, with the Python it needs.
+REJECTED_NODES: dict[str, tuple[tuple[int, int], str]] = {
+    "AsyncFunctionDef": ((3, 9), "async def f(x):\n    return x\n"),
+    "AsyncFor": ((3, 9), "async def f(x):\n    async for t in x:\n        pass\n    return x\n"),
+    "AsyncWith": ((3, 9), "async def f(x):\n    async with x:\n        pass\n    return x\n"),
+    "Await": ((3, 9), "async def f(x):\n    y = await x\n    return y\n"),
+    "ClassDef": ((3, 9), "def f(x):\n    class A:\n        pass\n    return x\n"),
+    "Delete": ((3, 9), "def f(x):\n    y = x\n    del y\n    return x\n"),
+    "TypeAlias": ((3, 12), "def f(x):\n    type T = float\n    return x\n"),
+    "AnnAssign": ((3, 9), "def f(x):\n    y: float = x\n    return y\n"),
+    "With": ((3, 9), "def f(x):\n    with x:\n        pass\n    return x\n"),
+    "Match": (
+        (3, 10),
+        "def f(x):\n    match x:\n        case _:\n            pass\n    return x\n",
+    ),
+    "Raise": ((3, 9), "def f(x):\n    if x > 1e9:\n        raise ValueError\n    return x\n"),
+    "Try": (
+        (3, 9),
+        "def f(x):\n    try:\n        y = x\n    except ValueError:\n        y = x\n    return y\n",
+    ),
+    "TryStar": (
+        (3, 11),
+        "def f(x):\n    try:\n        y = x\n    except* ValueError:\n"
+        "        y = x\n    return y\n",
+    ),
+    "Assert": ((3, 9), "def f(x):\n    assert x > 0\n    return x\n"),
+    "Import": ((3, 9), "def f(x):\n    import math\n    return x\n"),
+    "ImportFrom": ((3, 9), "def f(x):\n    from math import sin\n    return x\n"),
+    "Global": ((3, 9), "def f(x):\n    global G\n    return x\n"),
+    "Nonlocal": (
+        (3, 9),
+        "def f(x):\n    y = x\n    def g():\n        nonlocal y\n"
+        "        return y\n    return g()\n",
+    ),
+    "NamedExpr": ((3, 9), "def f(x):\n    if (y := x) > 0:\n        pass\n    return x\n"),
+    "Set": ((3, 9), "def f(x):\n    s = {x}\n    return x\n"),
+    "SetComp": ((3, 9), "def f(x):\n    s = {t for t in (x, x)}\n    return x\n"),
+    "DictComp": ((3, 9), "def f(x):\n    d = {t: t for t in (x, x)}\n    return x\n"),
+    "Yield": ((3, 9), "def f(x):\n    yield x\n    return x\n"),
+    "YieldFrom": ((3, 9), "def f(x):\n    yield from (x,)\n    return x\n"),
+    "JoinedStr": ((3, 9), "def f(x):\n    s = f'{x}'\n    return x\n"),
+    "FormattedValue": ((3, 9), "def f(x):\n    s = f'{x!r:>10}'\n    return x\n"),
+    "Starred": ((3, 9), "def f(x):\n    a, *b = (x, x)\n    return a\n"),
+}
+#: Node types no supported Python parses (Python 2's, and Python 3.14's template strings).
+NEVER_PARSED = {"Print", "Exec", "Repr", "Interpolation", "TemplateStr"}
+
+
+def test_every_node_type_the_validator_rejects_has_a_case():
+    import gast
+
+    from tangentish import validate
+
+    kinds = [
+        c for c in vars(gast).values() if isinstance(c, type) and c not in (gast.stmt, gast.expr)
+    ]
+    rejected = {
+        c.__name__ for c in kinds if issubclass(c, gast.stmt) and c not in validate.STATEMENTS
+    }
+    rejected |= {
+        c.__name__ for c in kinds if issubclass(c, gast.expr) and c not in validate.EXPRESSIONS
+    }
+    assert rejected - NEVER_PARSED == set(REJECTED_NODES)
+
+
+@pytest.mark.parametrize("node", sorted(REJECTED_NODES))
+def test_a_rejected_node_type_is_an_unsupported_syntax_error(node):
+    version, source = REJECTED_NODES[node]
+    if sys.version_info < version:
+        pytest.skip(f"{node} needs Python {version}")
+    module = pg.import_source(source, f"rejected_{node.lower()}")
+    with pytest.raises(tg.UnsupportedSyntaxError) as caught:
+        tg.grad(module.f)(0.5)
+    error = caught.value
+    assert error.lineno is not None and error.col is not None and error.construct, str(error)
+    assert os.path.basename(error.filename).startswith("rejected_"), str(error)
+    assert _raising_module(error) in ("parse.py", "validate.py"), str(error)

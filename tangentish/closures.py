@@ -1,5 +1,5 @@
-"""Closure conversion: a function made inside the differentiated one gets the varied values it
-reads from the enclosing function as arguments.
+"""Closure conversion: a function made inside the differentiated one gets the variables it reads
+from the enclosing function as arguments, at each of its calls.
 
 To the chain rule, `def g(t): return t * k` with `k = 2 * x` outside is a function of `k` as well
 as of `t`. Its calls are rewritten to pass `k` (`def g(k, t)`, `g(x)` → `g(k, x)`), and the
@@ -7,8 +7,10 @@ ordinary call machinery sends an adjoint back to `k` like to any argument. Pytho
 closure's variables when it is called, and the rewritten call passes them at that moment too, so
 a variable rebound between the `def` and the call is read as Python reads it.
 
-A function that escapes (passed to another function, returned, stored) cannot have its calls
-rewritten; a default value that varies would need its value at the `def`. Both stay errors.
+Variables that do not vary are passed too: a call's derivative runs after the call, when the
+closure would read a later value. A function that escapes (passed to another function, returned,
+stored) cannot have its calls rewritten: it keeps its closure, and reading a varied variable there
+is an error; so is a default value that varies, which would need its value at the `def`.
 """
 
 from __future__ import annotations

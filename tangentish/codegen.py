@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import linecache
+import math
 import os
 import re
 import textwrap
@@ -41,6 +42,7 @@ class Generated:
 
 def render(node: gast.FunctionDef, filename: str) -> str:
     """The source of `node`, each statement commented with the user's `file:line`."""
+    _SignedConstants().visit(node)
     base = os.path.basename(filename)
     header = gast.FunctionDef(
         name=node.name,
@@ -55,6 +57,19 @@ def render(node: gast.FunctionDef, filename: str) -> str:
     lines = [gast.unparse(header).strip().splitlines()[0]]
     lines += _statements(node.body, base, "    ")
     return "\n".join(lines) + "\n"
+
+
+class _SignedConstants(gast.NodeTransformer):
+    """A negative number folded into a constant is printed as `-0.5`, which in `-0.5 ** 2` means
+    `-(0.5 ** 2)`: as a unary minus it is printed with the parentheses it needs."""
+
+    def visit_Constant(self, node: gast.Constant) -> gast.expr:
+        value = node.value
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and math.copysign(1.0, value) < 0:  # -0.0 too
+            positive = gast.copy_location(gast.Constant(-value, None), node)
+            return gast.copy_location(gast.UnaryOp(op=gast.USub(), operand=positive), node)
+        return node
 
 
 def _statements(body: list[gast.stmt], base: str, indent: str) -> list[str]:

@@ -78,6 +78,13 @@ def early_return_in_a_loop_the_sweep_skips(x):
     return math.cos(x)
 
 
+def negative_constant_squared(x):
+    """`(-0.5) ** 2.0`, folded into the constant -0.5, was printed `-0.5 ** 2.0`: -(0.5 ** 2)."""
+    if x > 0.0:
+        return (-0.5) ** 2.0 + x * 0.0
+    return x * 2.0
+
+
 def self_assignment_in_loops(x):
     """The fuzzer's first form of the self-assignment bug below: the gradient is 0, not 1."""
     k = 0
@@ -173,6 +180,7 @@ def tuple_repetition(x):
 
 
 CASES: list[Regression] = [
+    Regression("negative_constant_squared", negative_constant_squared, (1.0,)),
     Regression(
         "early_return_in_a_loop_the_sweep_skips", early_return_in_a_loop_the_sweep_skips, (1.613,)
     ),

@@ -41,6 +41,12 @@ from .variadic import Shape
 
 STAGES = ("normalize", "reverse", "forward", "optimize")
 
+#: `math` functions that never raise on a float, or only where their derivatives raise too
+#: (`sin`, `cos` and `tan` at ±inf): a dead call of one need not stay for its error.
+_MIRRORED = frozenset(
+    {math.sin, math.cos, math.tan, math.tanh, math.atan, math.erf, math.erfc, math.fabs}
+)
+
 rules.load()
 
 
@@ -244,6 +250,7 @@ def purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.Effects
         return isinstance(obj, np.ufunc)
 
     def may_raise(call: gast.Call) -> bool:
-        return inspect.getmodule(resolve(call.func)) is math
+        function = resolve(call.func)
+        return inspect.getmodule(function) is math and function not in _MIRRORED
 
     return optimize.Effects(pure, may_raise)

@@ -342,7 +342,7 @@ def _caller_of(fn: Any, count: int, keywords: tuple[str, ...]) -> Callable[..., 
     because the user's program has that bug and the function itself fails the same way (a
     TangentishError would blame the differentiation for it)."""
     if not callable(fn):
-        raise TypeError(f"'{type(fn).__name__}' object is not callable")
+        fn()  # Python's own TypeError, worded as Python words it ("'numpy.ndarray' object ...")
     return _caller(fn, count, keywords)
 
 

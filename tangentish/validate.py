@@ -79,8 +79,13 @@ OPERATORS = (
     gast.Or,
 )
 CONTEXTS = (gast.Load, gast.Store, gast.keyword)
-#: Builtins that run code tangentish never sees: its derivative would silently be zero.
-RUNS_HIDDEN_CODE = {builtins.eval: "eval", builtins.exec: "exec"}
+#: Builtins that run code tangentish never sees (its derivative would silently be zero), or that
+#: see the generated function's own variables (temporaries, adjoints) rather than the user's.
+HIDDEN = {
+    builtins.eval: "it runs code tangentish never sees, so its derivative would silently be zero",
+    builtins.exec: "it runs code tangentish never sees, so its derivative would silently be zero",
+    builtins.locals: "in generated code it would see tangentish's variables, not yours",
+}
 
 #: What to call a rejected node in a message, and which issue brings it, where one does.
 _NAMES = {
@@ -196,19 +201,14 @@ def _check_expression(parsed: ParsedFunction, expression: gast.expr, statement: 
 
 
 def _check_hidden_code(parsed: ParsedFunction, node: gast.Name | gast.Attribute) -> None:
-    """`eval`/`exec` called, or named to be called later (`run = eval`)."""
+    """`eval`, `exec`, `locals` called, or named to be called later (`run = eval`)."""
     found = parsed.namespace.resolve(node)
     if found is None:
         return
-    name = next((n for fn, n in RUNS_HIDDEN_CODE.items() if fn is found.value), None)  # unhashables
-    if name is not None:
-        _reject(
-            parsed,
-            node,
-            f"`{name}` is not supported: it runs code tangentish never sees, so its derivative "
-            "would silently be zero; write the computation out in the function",
-            name,
-        )
+    why = next((why for fn, why in HIDDEN.items() if fn is found.value), None)  # unhashables
+    if why is not None:
+        name = found.value.__name__
+        _reject(parsed, node, f"`{name}` is not supported: {why}; write the computation out", name)
 
 
 def _walk_outside_lambdas(node: gast.AST) -> list[gast.AST]:

@@ -618,11 +618,6 @@ def supported_int_cast(x):
     return int(x) * x + x * x
 
 
-def supported_locals(x):
-    names = locals()
-    return x * 2.0 + len(names) * 0.0
-
-
 def supported_ellipsis(a):
     return np.sum(a[...] * a)
 
@@ -650,7 +645,6 @@ def supported_isinstance(x):
         (supported_print, (0.7,)),
         (supported_conditional_expression, (0.7,)),
         (supported_int_cast, (1.7,)),
-        (supported_locals, (0.7,)),
         (supported_ellipsis, (V3,)),
         (supported_dict_get, (0.7,)),
     ],
@@ -1299,3 +1293,14 @@ def test_a_rejected_node_type_is_an_unsupported_syntax_error(node):
     assert error.lineno is not None and error.col is not None and error.construct, str(error)
     assert os.path.basename(error.filename).startswith("rejected_"), str(error)
     assert _raising_module(error) in ("parse.py", "validate.py"), str(error)
+
+
+def reads_locals(x):
+    names = locals()  # BAD
+    return x * 2.0 + len(names) * 0.0
+
+
+def test_locals():
+    """The generated function's locals are tangentish's (temporaries, adjoints), not the user's:
+    refused (a self-referencing `y = locals()` made the tangent recurse forever)."""
+    assert_rejected(reads_locals, ("locals",))

@@ -230,14 +230,19 @@ def build(
     forward, reverse = emit.block(steps, loads(resets), False, params)
     reverse = preamble + reverse + resets
     result_name = getattr(output, "id", None)
-    if preserve_result and result_name in assigned(reverse):
+    restored = emit.restored and result_name and adjoints.kinds.get(result_name) != SCALAR
+    if preserve_result and restored:
+        # The sweep writes old entries back into arrays, and the value may be one of them (by
+        # another name, `_result = a`) or hold one: it is copied where the replay ends.
+        kept = namer.claim(f"{result_name}_value")
+        copied = gast.Call(
+            func=load(adjoints.bind("deepcopy", copy.deepcopy)), args=[output], keywords=[]
+        )
+        forward.append(assign(kept, copied, returned))
+        output = load(kept)
+    elif preserve_result and result_name in assigned(reverse):
         kept = namer.claim(f"{result_name}_value")
         forward.append(assign(kept, load(result_name), returned))
-        output = load(kept)
-    elif preserve_result and result_name in emit.restored:  # the sweep writes into the value
-        kept = namer.claim(f"{result_name}_value")
-        copied = gast.Call(func=load(adjoints.bind("copy", copy.copy)), args=[output], keywords=[])
-        forward.append(assign(kept, copied, returned))
         output = load(kept)
 
     prologue = [

@@ -85,6 +85,15 @@ def negative_constant_squared(x):
     return x * 2.0
 
 
+def output_written_in_place_after_an_early_return(x, a):
+    """The output is `a` by another name (`_result = a`, from the early return); the sweep puts
+    the old `a[-1]` back into it, so the replay returned the old value."""
+    if x > 10.0:
+        return a * 2.0
+    a[-1] += x * x
+    return a
+
+
 def self_assignment_in_loops(x):
     """The fuzzer's first form of the self-assignment bug below: the gradient is 0, not 1."""
     k = 0
@@ -180,6 +189,12 @@ def tuple_repetition(x):
 
 
 CASES: list[Regression] = [
+    Regression(
+        "output_written_in_place_after_an_early_return",
+        output_written_in_place_after_an_early_return,
+        (0.5, V3),
+        (0, 1),
+    ),
     Regression("negative_constant_squared", negative_constant_squared, (1.0,)),
     Regression(
         "early_return_in_a_loop_the_sweep_skips", early_return_in_a_loop_the_sweep_skips, (1.613,)

@@ -440,3 +440,15 @@ def test_a_missing_rule_names_the_mode():
     for make, mode in ((tg.grad, "reverse"), (tg.jvp, "forward")):
         with pytest.raises(tg.MissingRuleError, match=f"{mode} mode"):
             make(gamma)(2.0)
+
+
+def product_of(a):
+    return np.prod(a) * 2.0
+
+
+def test_the_gradient_of_an_empty_product_is_empty():
+    """The product of no entries is 1; its gradient has no entries (it raised a reshape error;
+    found by the mutation fuzzer)."""
+    grad = tg.grad(product_of)(np.zeros(0))
+    assert isinstance(grad, np.ndarray) and grad.shape == (0,)
+    assert tg.grad(product_of)(np.zeros((3, 0))).shape == (3, 0)

@@ -44,6 +44,8 @@ def prod_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = Fal
     a = np.asarray(a)
     if a.ndim == 0:
         return g
+    if a.size == 0:  # the product of nothing is 1, and nothing has an adjoint
+        return np.zeros(a.shape, dtype=np.result_type(a.dtype, float))
     axes = tuple(range(a.ndim)) if axis is None else np.atleast_1d(axis).tolist()
     axes = tuple(ax % a.ndim for ax in axes)
     kept = [ax for ax in range(a.ndim) if ax not in axes]

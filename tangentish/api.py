@@ -84,6 +84,8 @@ def _check_differentiable(
             dtype is not None and dtype.kind == "c"
         ):
             problem = "complex (complex differentiation is not supported)"
+        elif dtype is not None and dtype.kind not in "iuf":
+            problem = f"an array of {dtype} values, not of numbers"
         elif kinds.of_value(value) == kinds.UNKNOWN:
             problem = f"a {type(value).__name__}, not a number or a NumPy array"
         else:

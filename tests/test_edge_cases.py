@@ -452,3 +452,9 @@ def test_the_gradient_of_an_empty_product_is_empty():
     grad = tg.grad(product_of)(np.zeros(0))
     assert isinstance(grad, np.ndarray) and grad.shape == (0,)
     assert tg.grad(product_of)(np.zeros((3, 0))).shape == (3, 0)
+
+
+@pytest.mark.parametrize("make", [tg.grad, tg.jvp], ids=["grad", "jvp"])
+def test_an_array_of_strings_is_not_differentiable(make):
+    with pytest.raises(tg.NonDifferentiableError, match="an array of <U1 values"):
+        make(product_of)(np.array(["a"]))

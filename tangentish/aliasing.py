@@ -157,9 +157,10 @@ def check(
                 table = bound_to if isinstance(statement.value, gast.Name) else origins
                 table.setdefault(name, set()).update(_aliases(statement.value, parsed, kinds or {}))
         elif isinstance(statement, gast.Assign) and not is_write(statement):
+            source = statement.value  # `a, b = t`; a constant there fails as Python fails
             for target in gast.walk(statement.targets[0]):
-                if isinstance(target, gast.Name):
-                    origins.setdefault(target.id, set()).add(statement.value.id)
+                if isinstance(target, gast.Name) and isinstance(source, gast.Name):
+                    origins.setdefault(target.id, set()).add(source.id)
     copies: set[str] = set()
     uses = _Uses(statements)
     for array, position, statement in updates:

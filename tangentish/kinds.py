@@ -45,7 +45,17 @@ SCALAR_TYPES = (numbers.Number, np.generic)
 
 #: NumPy functions that always return an array.
 ARRAY_MAKERS = frozenset(
-    {np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like, np.eye}
+    {
+        np.zeros,
+        np.ones,
+        np.empty,
+        np.full,
+        np.zeros_like,
+        np.ones_like,
+        np.empty_like,
+        np.eye,
+        np.asarray,
+    }
 )
 
 #: Array methods that reduce to a scalar when called without arguments (`x.sum()`).
@@ -181,9 +191,10 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
 def coerce_containers(
     fn: gast.FunctionDef, kinds: dict[str, str], namespace: Namespace, namer: Any
 ) -> bool:
-    """A list or tuple given to an elementwise NumPy function is an array to NumPy: the call gets
-    `asarray(items)` instead, whose adjoint gives the array's adjoint the container's structure.
-    True if `fn` changed (its kinds must then be inferred again)."""
+    """A list or tuple given to an elementwise NumPy function, or combined with an array by an
+    operator (`array * items` is NumPy's product, not a repetition), is an array to NumPy: it
+    becomes `asarray(items)` there, whose adjoint gives the array's adjoint the container's
+    structure. True if `fn` changed (its kinds must then be inferred again)."""
     made: list[gast.stmt] = []
 
     def block(body: list[gast.stmt]) -> list[gast.stmt]:
@@ -192,7 +203,8 @@ def coerce_containers(
             for field in ("body", "orelse"):
                 if hasattr(statement, field) and not isinstance(statement, gast.FunctionDef):
                     setattr(statement, field, block(getattr(statement, field)))
-            for k, arg in enumerate(_elementwise_numpy_operands(statement, namespace)):
+            for holder, slot in _array_operands(statement, namespace, kinds):
+                arg = holder[slot] if isinstance(holder, list) else getattr(holder, slot)
                 if isinstance(arg, gast.Name) and kinds.get(arg.id) == CONTAINER:
                     asarray = namespace.bind("asarray", np.asarray, namer)
                     array = namer.temporary()
@@ -207,7 +219,11 @@ def coerce_containers(
                     )
                     made.append(gast.copy_location(convert, statement))
                     out.append(made[-1])
-                    statement.value.args[k] = gast.Name(array, gast.Load(), None, None)
+                    name = gast.Name(array, gast.Load(), None, None)
+                    if isinstance(holder, list):
+                        holder[slot] = name
+                    else:
+                        setattr(holder, slot, name)
             out.append(statement)
         return out
 
@@ -215,15 +231,25 @@ def coerce_containers(
     return bool(made)
 
 
-def _elementwise_numpy_operands(statement: gast.stmt, namespace: Namespace) -> list[gast.expr]:
-    """The operands of `y = f(a, b)` for an elementwise NumPy function `f` (none otherwise)."""
-    if not (isinstance(statement, gast.Assign) and isinstance(statement.value, gast.Call)):
+def _array_operands(
+    statement: gast.stmt, namespace: Namespace, kinds: dict[str, str]
+) -> list[tuple[Any, Any]]:
+    """Where the operands NumPy turns into arrays sit in `y = ...`: those of an elementwise NumPy
+    function, and those of an arithmetic operator one of whose operands is an array."""
+    if not isinstance(statement, gast.Assign):
         return []
-    call = statement.value
-    function = classify(call, namespace).function
-    rule = rules.lookup(function, len(call.args))
+    value = statement.value
+    if isinstance(value, gast.BinOp):
+        sides = [value.left, value.right]
+        if ARRAY in [operand_kind(side, kinds, namespace) for side in sides]:
+            return [(value, "left"), (value, "right")]
+        return []
+    if not isinstance(value, gast.Call):
+        return []
+    function = classify(value, namespace).function
+    rule = rules.lookup(function, len(value.args))
     module = str(getattr(function, "__module__", None) or "")
     from_numpy = isinstance(function, np.ufunc) or module.startswith("numpy")
     if rule is None or rule.tier != "partials" or not from_numpy:
         return []
-    return list(call.args)
+    return [(value.args, k) for k in range(len(value.args))]

@@ -107,7 +107,7 @@ def stages(
     params = parsed.params
     kinds = kinds or (UNKNOWN,) * len(params)
     kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
-    if coerce_containers(wengert, kind_of, parsed.namespace, namer):
+    while coerce_containers(wengert, kind_of, parsed.namespace, namer):  # arrays make arrays
         kind_of = infer(wengert, dict(zip(params, kinds)), parsed.namespace)
     written = aliasing.check(wengert, augmented, parsed, kind_of)
     if callee:

@@ -558,8 +558,14 @@ CASES = [
     Case("augmented_array", augmented_array, (V3 * 0.3, 3)),
 ]
 
+def list_times_array(x):
+    """`array * items` is NumPy's product (the list becomes an array), not a repetition."""
+    return np.sum(np.arccos(x) * x + x * np.arcsin(x))
+
+
 #: Containers as inputs: the gradient has the argument's structure.
 CONTAINER_INPUTS = [
+    ("list_times_array", list_times_array, ([0.3, 0.5],)),
     ("list_argument", list_argument, ([0.5, 1.5, -0.7],)),
     ("tuple_argument", tuple_argument, ((0.5, V3),)),
     ("dict_argument", dict_argument, ({"w": V3, "b": 0.5}, V3[::-1].copy())),

@@ -558,6 +558,7 @@ CASES = [
     Case("augmented_array", augmented_array, (V3 * 0.3, 3)),
 ]
 
+
 def list_times_array(x):
     """`array * items` is NumPy's product (the list becomes an array), not a repetition."""
     return np.sum(np.arccos(x) * x + x * np.arcsin(x))

@@ -22,7 +22,7 @@ from . import codegen, runtime, variadic
 from . import kinds as kind_module
 from .activity import Activity, is_write
 from .errors import InternalError, TangentishError, UnsupportedSyntaxError
-from .naming import Namer
+from .naming import Namer, parameters
 from .parse import ParsedFunction, location
 from .variadic import Shape
 
@@ -274,20 +274,11 @@ def _compile(
         value=gast.Name(tape, gast.Load(), None, None),
         type_comment=None,
     )
-    backward_args = gast.arguments(
-        args=[
-            gast.Name(tape, gast.Param(), None, None),
-            gast.Name(result.seed, gast.Param(), None, None),
-        ],
-        posonlyargs=[],
-        vararg=None,
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=None,
-        defaults=[],
-    )
     backward = _function(
-        f"{done.parsed.node.name}_backward", backward_args, [unpack, *result.sweep, returned], fn
+        f"{done.parsed.node.name}_backward",
+        parameters([tape, result.seed]),
+        [unpack, *result.sweep, returned],
+        fn,
     )
     purity = pipeline.purity(done.parsed, result.bindings)
     made = []

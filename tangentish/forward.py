@@ -39,7 +39,7 @@ from .activity import Activity
 from .adjoint import Adjoints, assign, index_value, load, scale
 from .errors import MissingRuleError
 from .kinds import CONTAINER, SCALAR, operand_kind
-from .naming import Namer
+from .naming import Namer, parameters
 from .parse import ParsedFunction, location
 from .primitives import Primitive, classify
 
@@ -237,15 +237,7 @@ class _Tangents(Adjoints):
         bound = dict(bound, g=load(seed))
         outputs = template.expand(bound, self.binder(primitive), set(varied))
         pullback = gast.Lambda(
-            args=gast.arguments(
-                args=[gast.Name(seed, gast.Param(), None, None)],
-                posonlyargs=[],
-                vararg=None,
-                kwonlyargs=[],
-                kw_defaults=[],
-                kwarg=None,
-                defaults=[],
-            ),
+            args=parameters([seed]),
             body=gast.Tuple(elts=[outputs[i] for i in varied], ctx=gast.Load()),
         )
         tangents = gast.Tuple(
@@ -362,15 +354,9 @@ def build(
     final = gast.copy_location(
         gast.Return(value=gast.Tuple(elts=[output, tangent], ctx=gast.Load())), returned
     )
-    args = gast.arguments(
-        args=[gast.Name(a.id, gast.Param(), None, None) for a in wengert.args.args]
-        + [gast.Name(namer.tangent(name), gast.Param(), None, None) for name in wrt],
-        posonlyargs=[],
-        vararg=None,
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=None,
-        defaults=list(wengert.args.defaults),
+    args = parameters(
+        [a.id for a in wengert.args.args] + [namer.tangent(name) for name in wrt],
+        list(wengert.args.defaults),
     )
     node = gast.FunctionDef(
         name=namer.claim(f"{wengert.name}_jvp"),

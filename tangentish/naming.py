@@ -77,3 +77,16 @@ def names_in(node: gast.AST) -> set[str]:
     found = {child.id for child in gast.walk(node) if isinstance(child, gast.Name)}
     found |= {child.name for child in gast.walk(node) if isinstance(child, gast.FunctionDef)}
     return found
+
+
+def parameters(names: Iterable[str], defaults: list[gast.expr] | None = None) -> gast.arguments:
+    """The plain positional parameters `names` of a generated function or lambda."""
+    return gast.arguments(
+        args=[gast.Name(name, gast.Param(), None, None) for name in names],
+        posonlyargs=[],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=defaults or [],
+    )

@@ -46,7 +46,7 @@ from . import runtime
 from .activity import Activity
 from .adjoint import Adjoints, assign, load
 from .kinds import CONTAINER, SCALAR
-from .naming import Namer
+from .naming import Namer, parameters
 from .parse import ParsedFunction
 from .recording import Emit, Step, assigned, loads, stores
 
@@ -263,15 +263,9 @@ def build(
         value = gast.Tuple(elts=[value, output], ctx=gast.Load())
     final = gast.copy_location(gast.Return(value=value), returned)
 
-    args = gast.arguments(
-        args=[gast.Name(a.id, gast.Param(), None, None) for a in wengert.args.args]
-        + [gast.Name(seed, gast.Param(), None, None)],
-        posonlyargs=[],
-        vararg=None,
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=None,
-        defaults=list(wengert.args.defaults) + [gast.Constant(1.0, None)],
+    args = parameters(
+        [a.id for a in wengert.args.args] + [seed],
+        list(wengert.args.defaults) + [gast.Constant(1.0, None)],
     )
     node = gast.FunctionDef(
         name=namer.claim(f"{wengert.name}_grad"),

@@ -18,6 +18,8 @@ from typing import Any, Callable, TypeVar
 
 import gast
 
+from .naming import parameters
+
 T = TypeVar("T")
 
 
@@ -97,15 +99,7 @@ def specialize(node: gast.FunctionDef, fn: Callable[..., Any], shape: Shape) -> 
         prefix.append(gast.Assign(targets=[target], value=value, type_comment=None))
         if _only_forwarded(node, p.name, p.kind is p.VAR_KEYWORD):
             _forward(node, p.name, items, p.kind is p.VAR_KEYWORD)
-    node.args = gast.arguments(
-        args=[gast.Name(name, gast.Param(), None, None) for _, name, _ in layout],
-        posonlyargs=[],
-        vararg=None,
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=None,
-        defaults=[],
-    )
+    node.args = parameters(name for _, name, _ in layout)
     for statement in prefix:
         gast.copy_location(statement, node)
     node.body[:0] = prefix

@@ -3,7 +3,8 @@
 `grad(f)` returns a plain function `df(*args, seed=1.0)`. On its first call with a new signature
 of argument types it compiles (or fetches from the cache) the adjoint specialized for those kinds
 of values, so code for Python floats has no helper calls and code for arrays reduces broadcast
-adjoints; after that a call costs one dictionary look-up before the generated code runs.
+adjoints. A call that leaves the seed out runs a version for the seed 1.0, folded away; after the
+first call, checking the arguments' types against the last call's costs one `is` per argument.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from .pipeline import Options, compile_gradient, compile_tangent
 Wrt = Union[int, str, tuple[Union[int, str], ...]]
 
 _LOCK = threading.RLock()
+
+#: The default seed, dz/dz = 1. A call that leaves `seed` out passes this very object, which the
+#: dispatchers tell by identity and answer with code that folds the multiplication by 1 away.
+UNIT_SEED = 1.0
 
 
 def _unwrap(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,6 +75,11 @@ def _positions(f: Callable[..., Any], wrt: Wrt) -> tuple[int, ...]:
     return tuple(positions)
 
 
+def _is_float(value: Any) -> bool:
+    """A Python or NumPy float scalar: what multiplying by 1.0 leaves unchanged, type and all."""
+    return isinstance(value, (float, np.floating))
+
+
 def _check_differentiable(
     f: Callable[..., Any], args: tuple[Any, ...], wrt: tuple[int, ...]
 ) -> None:
@@ -108,12 +118,21 @@ class _Compiled:
         self.f, self.options, self.verbose, self.label = f, options, verbose, label
         self.signature = inspect.signature(f)
         self.arity = len(self.signature.parameters)
-        self.table: dict[tuple[type, ...], Callable[..., Any]] = {}
+        self.miss = (None,) * (self.arity + 1)  # a hit no argument matches: `x.__class__ is None`
+        self.table: dict[tuple[type, ...], Callable[..., Any]] = {}  # types → code(*args, seed)
+        self.units: dict[tuple[type, ...], Callable[..., Any]] = {}  # types → code(*args)
+        #: The last `units` entry called, as (code, *types): the dispatcher tries it first. One
+        #: tuple, replaced whole, so a thread never pairs one call's types with another's code.
+        self.hit: list[tuple[Any, ...]] = [self.miss]
         self.last: codegen.Generated | None = None
         self.guards: list[tuple[str, Any]] = []  # globals the compiled code depends on
 
-    def generated(self, specialization: tuple[str, ...] | None) -> codegen.Generated:
-        key = (self.options, specialization)
+    def generated(
+        self, specialization: tuple[str, ...] | None, floats: frozenset[str] | None = None
+    ) -> codegen.Generated:
+        """The code for arguments of these kinds; given the parameters that are Python `floats`,
+        the code for the default seed, which multiplies nothing."""
+        key = (self.options, specialization, floats)
         with _LOCK:
             per_function = codegen.cache_of(self.f, "api")
             if key not in per_function:
@@ -135,20 +154,42 @@ class _Compiled:
                         optimized=self.options.optimized,
                         preserve_result=self.options.preserve_result,
                         kinds=specialization,
+                        floats=floats,
                     )
             return per_function[key]
 
     def specialize(self, args: tuple[Any, ...]) -> Callable[..., Any]:
         """Compile (or fetch) the code for these arguments' kinds; remember it by their types."""
+        generated = self._generated(args, None)
+        self.table[tuple(map(type, args))] = generated.function
+        generated.function.scalar_output = generated.scalar_output  # type: ignore[attr-defined]
+        return generated.function
+
+    def unit(self, args: tuple[Any, ...]) -> Callable[..., Any]:
+        """The code for these arguments and the default seed, remembered by their types and as
+        the dispatcher's hit: `code(*args)`. Optimized code folds the seed 1.0 away where that
+        keeps every value's type (a float stays a float, an integer never becomes one)."""
+        types = tuple(map(type, args))
+        code = self.units.get(types)
+        if code is None:
+            if self.options.optimized:
+                names = self.signature.parameters
+                floats = frozenset(n for n, a in zip(names, args) if _is_float(a))
+                code = self._generated(args, floats).function
+            else:  # the code as the sweep wrote it, seed and all (its default is 1.0)
+                code = self.specialize(args)
+            self.units[types] = code
+        self.hit[0] = (code, *types)
+        return code
+
+    def _generated(self, args: tuple[Any, ...], floats: frozenset[str] | None) -> codegen.Generated:
         _check_differentiable(self.f, args, self.options.wrt)
-        generated = self.generated(tuple(kinds.of_value(a) for a in args))
+        generated = self.generated(tuple(kinds.of_value(a) for a in args), floats)
         if self.verbose:
             print(generated.source)
         self.last = generated
-        self.table[tuple(map(type, args))] = generated.function
         self.guards.extend(g for g in generated.guards if g not in self.guards)
-        generated.function.scalar_output = generated.scalar_output  # type: ignore[attr-defined]
-        return generated.function
+        return generated
 
     def stale(self) -> bool:
         """True if a global function the code was compiled for has been rebound since."""
@@ -159,6 +200,8 @@ class _Compiled:
         """Drop every specialization, so the next call compiles against the globals of now."""
         with _LOCK:
             self.table.clear()
+            self.units.clear()
+            self.hit[0] = self.miss
             self.guards.clear()
             codegen.cache_of(self.f, "api").clear()
 
@@ -191,9 +234,10 @@ def _seed_of_a_number(seed: Any, state: _Compiled) -> None:
 
 
 def _dispatcher(state: _Compiled, label: str) -> Callable[..., Any] | None:
-    """A dispatcher written for `f`'s own parameters: one dictionary look-up on the arguments'
-    types, then the generated code (the generic `*args` one costs several times more). None when
-    a parameter's name would collide with the dispatcher's own."""
+    """A dispatcher written for `f`'s own parameters. With the default seed it tests the
+    arguments' types against the last call's (an inline cache: one `is` per argument) and runs
+    the code for that seed; with another seed, one dictionary look-up on the types, then the
+    code that takes a seed. None when a parameter's name would collide with the dispatcher's."""
     params = list(state.signature.parameters.values())
     names = [p.name for p in params]
     if "seed" in names or any(n.startswith("_tg_") for n in names):
@@ -207,15 +251,25 @@ def _dispatcher(state: _Compiled, label: str) -> Callable[..., Any] | None:
         for i, name in enumerate(names)
     )
     arguments = ", ".join(names)
+    packed = f"({arguments}{',' if len(names) == 1 else ''})"
     types = ", ".join(f"type({n})" for n in names) + ("," if len(names) == 1 else "")
+    hit = " and ".join(f"{n}.__class__ is _tg_hit[{i}]" for i, n in enumerate(names, 1))
     source = (
-        f"def gradient({signature}{', ' if names else ''}*, seed=1.0):\n"
+        f"def gradient({signature}{', ' if names else ''}*, seed=_tg_unit):\n"
         "    if _tg_guards and _tg_state.stale():\n"
         "        _tg_state.forget()\n"
+        "    if seed is _tg_unit:\n"
+        "        _tg_hit = _tg_hits[0]\n"
+        f"        _tg_code = _tg_hit[0] if {hit} else _tg_state.unit({packed})\n"
+        "        try:\n"
+        f"            return _tg_code({arguments})\n"
+        "        except Exception as _tg_error:\n"
+        "            _tg_note(_tg_error)\n"
+        "            raise\n"
         "    try:\n"
         f"        _tg_code = _tg_table[{types}]\n"
         "    except KeyError:\n"
-        f"        _tg_code = _tg_state.specialize(({arguments}{',' if len(names) == 1 else ''}))\n"
+        f"        _tg_code = _tg_state.specialize({packed})\n"
         "    if seed.__class__ is not float and _tg_code.scalar_output:\n"
         "        _tg_check(seed, _tg_state)\n"
         "    try:\n"
@@ -229,6 +283,8 @@ def _dispatcher(state: _Compiled, label: str) -> Callable[..., Any] | None:
         "_tg_guards": state.guards,
         "_tg_state": state,
         "_tg_table": state.table,
+        "_tg_hits": state.hit,
+        "_tg_unit": UNIT_SEED,
         "_tg_check": _seed_of_a_number,
         "_tg_note": codegen.note_source_lines,
     }
@@ -238,20 +294,23 @@ def _dispatcher(state: _Compiled, label: str) -> Callable[..., Any] | None:
 
 def _generic_dispatcher(state: _Compiled) -> Callable[..., Any]:
     """The dispatcher for any parameters: arguments bound by `inspect` when they need to be."""
-    table, arity, guards = state.table, state.arity, state.guards
+    table, units, arity, guards = state.table, state.units, state.arity, state.guards
 
-    def gradient(*args: Any, seed: Any = 1.0, **kwargs: Any) -> Any:
+    def gradient(*args: Any, seed: Any = UNIT_SEED, **kwargs: Any) -> Any:
         if kwargs or len(args) != arity:
             args = state.full_args(args, kwargs)
         if guards and state.stale():
             state.forget()
         try:
-            compiled = table[tuple(map(type, args))]
-        except KeyError:
-            compiled = state.specialize(args)
-        if seed.__class__ is not float and compiled.scalar_output:
-            _seed_of_a_number(seed, state)
-        try:
+            if seed is UNIT_SEED:
+                unit = units.get(tuple(map(type, args))) or state.unit(args)
+                return unit(*args)
+            try:
+                compiled = table[tuple(map(type, args))]
+            except KeyError:
+                compiled = state.specialize(args)
+            if seed.__class__ is not float and compiled.scalar_output:
+                _seed_of_a_number(seed, state)
             return compiled(*args, seed)
         except Exception as error:
             codegen.note_source_lines(error)
@@ -287,7 +346,7 @@ def value_and_grad(f: Callable[..., Any], wrt: Wrt = (0,)) -> Callable[..., Any]
     """`g(*args, seed=1.0) -> (value, grads)`: the function's value and its gradient in one pass."""
     df = grad(f, wrt, preserve_result=True)
 
-    def value_and_gradient(*args: Any, seed: Any = 1.0, **kwargs: Any) -> Any:
+    def value_and_gradient(*args: Any, seed: Any = UNIT_SEED, **kwargs: Any) -> Any:
         grads, value = df(*args, seed=seed, **kwargs)
         return value, grads
 
@@ -360,8 +419,9 @@ def _direction(seed: Any, value: Any) -> Any:
 def source(df: Callable[..., Any]) -> str:
     """The generated Python source of a function made by `grad`, `value_and_grad` or `vjp`.
 
-    This is the specialization the function last ran (say, for Python floats); before its first
-    call, it is the generic code that works for every kind of argument.
+    This is the specialization the function last compiled (say, for Python floats and the
+    default seed, which is folded away); before its first call, it is the generic code that
+    works for every kind of argument and seed.
     """
     state = getattr(df, "__wrapped_tangentish__", None)
     if state is None:

@@ -44,6 +44,9 @@ class Effects:
 
     pure: Callable[[gast.Call], bool]
     may_raise: Callable[[gast.Call], bool] = lambda call: False
+    #: Calls that return floats (`math.cos`, `np.exp`): `1.0 * cos(x)` is `cos(x)`, where
+    #: `1.0 * n` is not `n` for an integer `n`.
+    floating: Callable[[gast.Call], bool] = lambda call: False
 
 
 #: The most syntax nodes a folded statement may have: beyond it, lines stop reading like math.
@@ -56,29 +59,31 @@ def optimize(
     effects: Effects,
     stack: str = "",
     adjoints: frozenset[str] = frozenset(),
+    floats: frozenset[str] = frozenset(),
 ) -> gast.FunctionDef:
     """Copy propagation, forward substitution and dead-code elimination, to a fixed point.
     `stack` names the recording stack: its pushes and pops touch no value an expression reads,
-    so expressions move past them (but they are never dropped)."""
+    so expressions move past them (but they are never dropped). `floats` names the parameters
+    known to be Python floats, which multiplying by 1.0 leaves as they are."""
     fn = copy.deepcopy(fn)
     block = _Block(generated, effects, stack, adjoints)
     for statement in fn.body:
         access = _access(statement)
         block.captured |= {n.id for n in access.loads if id(n) in access.deferred}
     block.optimize(fn.body, set())
-    _simplify(fn.body, adjoints)
+    _simplify(fn.body, adjoints, _Simplify(adjoints | floats, effects))
     return fn
 
 
-def _simplify(body: list[gast.stmt], adjoints: frozenset[str]) -> None:
+def _simplify(body: list[gast.stmt], adjoints: frozenset[str], simplify: _Simplify) -> None:
     """Simplify the statements that compute adjoints. Never the primal's: `x * 1.0` there makes a
     new float array, and the function may rely on that."""
     for i, statement in enumerate(body):
         if isinstance(statement, _COMPOUND):
-            _simplify(statement.body, adjoints)
-            _simplify(statement.orelse, adjoints)
+            _simplify(statement.body, adjoints, simplify)
+            _simplify(statement.orelse, adjoints, simplify)
         elif _target(statement) in adjoints:
-            body[i] = _Simplify().visit(statement)
+            body[i] = simplify.visit(statement)
 
 
 _COMPOUND = (gast.If, gast.For, gast.While)
@@ -506,7 +511,28 @@ _FOLDABLE = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator
 
 class _Simplify(gast.NodeTransformer):
     """Constant folding (`2 - 1 → 1`) and `x * 1 → x`, `x ** 1 → x`, `x + 0 → x`, `-(-x) → x`,
-    `x * -1 → -x`."""
+    `x * -1 → -x`. A float `1.0` or `-1.0` goes only from a product whose other side is
+    provably a float (of `floats`, adjoints among them), since `1.0 * n` makes an integer a
+    float."""
+
+    def __init__(self, floats: frozenset[str], effects: Effects) -> None:
+        self.floats, self.effects = floats, effects
+
+    def is_float(self, node: gast.expr) -> bool:
+        """Whether `node` is provably a float (or complex) number or array, so `1.0 * node`
+        has its type and value."""
+        if isinstance(node, gast.Constant):
+            return type(node.value) is float
+        if isinstance(node, gast.Name):
+            return node.id in self.floats
+        if isinstance(node, gast.BinOp):
+            arithmetic = isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow))
+            return arithmetic and (self.is_float(node.left) or self.is_float(node.right))
+        if isinstance(node, gast.UnaryOp):
+            return isinstance(node.op, (gast.USub, gast.UAdd)) and self.is_float(node.operand)
+        if isinstance(node, gast.Call):
+            return self.effects.floating(node)
+        return False
 
     def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
         self.generic_visit(node)
@@ -529,10 +555,9 @@ class _Simplify(gast.NodeTransformer):
                     and _number(b.left) == 1
                 ):
                     return gast.BinOp(left=a, op=gast.Div(), right=b.right)  # a * (1 / b) → a / b
-                if _number(b) == 1:
-                    return a
-                if _number(b) == -1:
-                    return gast.UnaryOp(op=gast.USub(), operand=a)
+                unit = _number(b)
+                if unit in (1, -1) and (type(unit) is int or self.is_float(a)):
+                    return a if unit == 1 else gast.UnaryOp(op=gast.USub(), operand=a)
         if isinstance(node.op, (gast.Add, gast.Sub)) and _number(right) == 0:
             return left
         if isinstance(node.op, gast.Add) and _number(left) == 0:

@@ -47,6 +47,18 @@ _MIRRORED = frozenset(
     {math.sin, math.cos, math.tan, math.tanh, math.atan, math.erf, math.erfc, math.fabs}
 )
 
+#: `math` functions whose value is always a float (not `floor`, `factorial`, `isnan`...).
+_FLOAT_MATH = frozenset(
+    getattr(math, name)
+    for name in [
+        *("acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "cos", "cosh"),
+        *("degrees", "erf", "erfc", "exp", "exp2", "expm1", "fabs", "fmod", "gamma", "hypot"),
+        *("lgamma", "log", "log10", "log1p", "log2", "pow", "radians", "remainder", "sin"),
+        *("sinh", "sqrt", "tan", "tanh"),
+    ]
+    if hasattr(math, name)  # cbrt and exp2 are new in Python 3.11
+)
+
 rules.load()
 
 
@@ -91,10 +103,12 @@ def stages(
     mode: str = "reverse",
     shape: Shape | None = None,
     callee: bool = False,
+    floats: frozenset[str] | None = None,
 ) -> Stages:
     """Run the passes on `fn`, specialized for arguments of `kinds` (generic if None) and, for a
     variadic `fn`, calls of `shape`, in reverse mode (the adjoint) or forward mode (the tangent
-    code); a `callee` (called from generated code) may not write into its arguments."""
+    code); a `callee` (called from generated code) may not write into its arguments. Given the
+    parameters that are Python `floats`, the adjoint is for the default seed, 1.0, folded away."""
     parsed = parse(fn, shape)
     validate(parsed)
     namer = Namer(
@@ -142,11 +156,18 @@ def stages(
         )
         return Stages(parsed, wengert, kind_of, activity, None, node, namer, tangent)
     result = reverse.build(
-        parsed, wengert, activity, kind_of, wrt_names, namer, preserve_result=preserve_result
+        parsed,
+        wengert,
+        activity,
+        kind_of,
+        wrt_names,
+        namer,
+        preserve_result=preserve_result,
+        unit_seed=floats is not None,
     )
     _print_after("reverse", result.node)
     node = (
-        _optimized(result.node, parsed, result.bindings, result.stack, namer)
+        _optimized(result.node, parsed, result.bindings, result.stack, namer, floats)
         if optimized
         else result.node
     )
@@ -159,9 +180,15 @@ def _optimized(
     bindings: dict[str, Any],
     stack: str,
     namer: Namer,
+    floats: frozenset[str] | None = None,
 ) -> gast.FunctionDef:
     node = optimize.optimize(
-        node, namer.created, purity(parsed, bindings), stack, namer.derivatives
+        node,
+        namer.created,
+        purity(parsed, bindings),
+        stack,
+        namer.derivatives,
+        floats or frozenset(),
     )
     _print_after("optimize", node)
     return node
@@ -174,11 +201,17 @@ def compile_gradient(
     optimized: bool = True,
     preserve_result: bool = False,
     kinds: tuple[str, ...] | None = None,
+    floats: frozenset[str] | None = None,
 ) -> codegen.Generated:
-    """The reverse-mode adjoint of `fn` as a live function, with its source."""
-    done = stages(fn, wrt, optimized=optimized, preserve_result=preserve_result, kinds=kinds)
+    """The reverse-mode adjoint of `fn` as a live function, with its source: `f_grad(*args,
+    seed=1.0)`, or, given the parameters that are Python `floats`, `f_grad(*args)` for the
+    default seed (dz/dz = 1 multiplies nothing)."""
+    done = stages(
+        fn, wrt, optimized=optimized, preserve_result=preserve_result, kinds=kinds, floats=floats
+    )
     label = f"grad wrt={wrt}"
-    generated = codegen.generate(done.final, done.parsed, done.adjoint.bindings, label)
+    defaults = None if floats is None else done.parsed.fn.__defaults__ or ()
+    generated = codegen.generate(done.final, done.parsed, done.adjoint.bindings, label, defaults)
     output = done.adjoint.output
     scalar = isinstance(output, gast.Name) and done.kinds.get(output.id) == SCALAR
     return dataclasses.replace(generated, guards=_guards(done), scalar_output=scalar)
@@ -253,4 +286,11 @@ def purity(parsed: ParsedFunction, bindings: dict[str, Any]) -> optimize.Effects
         function = resolve(call.func)
         return inspect.getmodule(function) is math and function not in _MIRRORED
 
-    return optimize.Effects(pure, may_raise)
+    def floating(call: gast.Call) -> bool:
+        function = resolve(call.func)
+        if inspect.getmodule(function) is math:
+            return function in _FLOAT_MATH
+        # NumPy's ufuncs without an integer loop: floats for numbers (complex for complex ones).
+        return isinstance(function, np.ufunc) and all(t[-1] in "efdgFDGO" for t in function.types)
+
+    return optimize.Effects(pure, may_raise, floating)

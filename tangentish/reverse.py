@@ -64,7 +64,7 @@ class ReverseResult:
     sweep: list[gast.stmt]  # those of the adjoint sweep, from the seed on
     output: gast.expr  # the function's value, at the end of `primal`
     grads: list[gast.expr]  # the adjoints of the `wrt` arguments, at the end of `sweep`
-    seed: str  # the seed's parameter name
+    seed: str  # the seed's parameter name ("" when the seed is the constant 1.0)
 
 
 class _Sweep:
@@ -193,8 +193,11 @@ def build(
     namer: Namer,
     *,
     preserve_result: bool,
+    unit_seed: bool = False,
 ) -> ReverseResult:
-    """The joint-motion adjoint of the Wengert list `wengert` with respect to `wrt`."""
+    """The joint-motion adjoint of the Wengert list `wengert` with respect to `wrt`. With
+    `unit_seed` the seed is not a parameter but the constant 1.0 (dz/dz), which the optimizer
+    can fold away: the code for the default seed."""
     kinds = dict(kinds)
     for statement in gast.walk(wengert):  # what is unpacked is a container, whatever made it
         unpacks = isinstance(statement, gast.Assign) and isinstance(
@@ -205,17 +208,18 @@ def build(
     adjoints = Adjoints(parsed, activity, kinds, namer)
     adjoints.single = _single(wengert.body, {a.id for a in wengert.args.args})
     *body, returned = wengert.body
-    seed = namer.claim("seed")
+    seed = "" if unit_seed else namer.claim("seed")
+    seeded: gast.expr = gast.Constant(1.0, None) if unit_seed else load(seed)
     output = returned.value
 
     preamble: list[gast.stmt] = []
     if isinstance(output, gast.Name) and kinds.get(output.id) != SCALAR:
         helper = adjoints.bind("check_seed", runtime.check_seed)
-        call = gast.Call(func=load(helper), args=[load(output.id), load(seed)], keywords=[])
+        call = gast.Call(func=load(helper), args=[load(output.id), seeded], keywords=[])
         preamble.append(gast.copy_location(gast.Expr(value=call), returned))
     if isinstance(output, gast.Name) and activity.is_active(output.id):
         adjoints.defined.add(output.id)
-        preamble.append(assign(adjoints.adjoint_name(output.id), load(seed), returned))
+        preamble.append(assign(adjoints.adjoint_name(output.id), copy.copy(seeded), returned))
     steps = _Sweep(adjoints).block(body)
     # An argument overwritten before the output reads it: the sweep gave `x_bar` the adjoint of
     # the new value, so the argument's own is zero, set where the sweep ends (of the argument's
@@ -264,8 +268,8 @@ def build(
     final = gast.copy_location(gast.Return(value=value), returned)
 
     args = parameters(
-        [a.id for a in wengert.args.args] + [seed],
-        list(wengert.args.defaults) + [gast.Constant(1.0, None)],
+        [a.id for a in wengert.args.args] + ([] if unit_seed else [seed]),
+        list(wengert.args.defaults) + ([] if unit_seed else [gast.Constant(1.0, None)]),
     )
     node = gast.FunctionDef(
         name=namer.claim(f"{wengert.name}_grad"),

@@ -1,4 +1,4 @@
-def overwrite_loop_grad(x, n, seed=1.0):
+def overwrite_loop_grad(x, n):
     _stack = Stack()  # golden_control_flow.py:16
     y = x  # golden_control_flow.py:17
     _v1 = range(n)  # golden_control_flow.py:18
@@ -6,7 +6,7 @@ def overwrite_loop_grad(x, n, seed=1.0):
         _saved = (y,)  # golden_control_flow.py:18
         y = y * x + 1.0  # golden_control_flow.py:19
         _stack.push(_saved)  # golden_control_flow.py:18
-    y_bar = seed  # golden_control_flow.py:20
+    y_bar = 1.0  # golden_control_flow.py:20
     x_bar = 0.0  # golden_control_flow.py:18
     for __1 in _v1:  # golden_control_flow.py:18
         _saved = _stack.pop()  # golden_control_flow.py:18

@@ -45,7 +45,7 @@ import numpy as np
 from . import runtime
 from .activity import Activity
 from .adjoint import Adjoints, assign, load
-from .kinds import CONTAINER, SCALAR
+from .kinds import ARRAY, CONTAINER, SCALAR
 from .naming import Namer, parameters
 from .parse import ParsedFunction
 from .recording import Emit, Step, assigned, loads, stores
@@ -125,8 +125,14 @@ class _Sweep:
         replay = self.adjoints.replacement
         target = _target_name(statement)
         if target in self.adjoints.shapes:  # the sweep reads only its shape: compute it here
-            shape = gast.Call(
-                func=load(self.adjoints.bind("shape", np.shape)), args=[load(target)], keywords=[]
+            shape: gast.expr = (
+                gast.Attribute(value=load(target), attr="shape", ctx=gast.Load())
+                if self.adjoints.kinds.get(target) == ARRAY  # an attribute, not a call
+                else gast.Call(
+                    func=load(self.adjoints.bind("shape", np.shape)),
+                    args=[load(target)],
+                    keywords=[],
+                )
             )
             replay = (replay or [statement]) + [
                 assign(self.adjoints.shapes[target], shape, statement)

@@ -18,6 +18,7 @@ import fuzz_regressions
 import numpy as np
 import program_generator as pg
 import pytest
+from oracle import check_vjp
 from test_fuzz import check_function
 
 import tangentish as tg
@@ -166,3 +167,35 @@ def test_forward_optimizer_finishes():
     assert time.perf_counter() - start < 10.0
     assert tangent == (fn(0.7), 1.0)
     assert "a_dot = a_dot" not in tg.source(tg.jvp(fn))
+
+
+# -- performance rewrites: the code they make, and the gradient it computes -----------------------
+
+
+def shape_only_in_a_loop(w, b, n):
+    h = 0.0
+    for _ in range(n):
+        u = w * 2.0  # an array the sweep reads only for its shape
+        h = h + np.sum(np.tanh(u + b))
+    return h
+
+
+def stacked_matmuls(a, b, c):
+    return np.sum(np.tanh(a @ b) @ c)
+
+
+def test_an_array_recorded_for_its_shape_records_its_shape_attribute():
+    w, b = np.array([[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2]]), np.array([0.1, -0.2])
+    df = tg.grad(shape_only_in_a_loop, wrt=(0, 1))
+    check_vjp(shape_only_in_a_loop, (w, b, 3), (0, 1), df(w, b, 3), 1.0)
+    assert "u_shape = u.shape" in tg.source(df)  # was `shape(u)`, a call of np.shape
+
+
+@pytest.mark.parametrize(
+    "shapes", [((3, 4), (4, 2), (2, 5)), ((4,), (4, 2), (2,)), ((2, 3, 4), (4, 2), (2, 3))]
+)
+def test_matmul_adjoints_of_matrices_vectors_and_stacks(shapes):
+    rng = np.random.default_rng(3)
+    args = tuple(rng.normal(size=s) for s in shapes)  # 2-D takes the short path, others not
+    grads = tg.grad(stacked_matmuls, wrt=(0, 1, 2))(*args)
+    check_vjp(stacked_matmuls, args, (0, 1, 2), grads, 1.0)

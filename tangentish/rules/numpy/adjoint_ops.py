@@ -86,14 +86,21 @@ def matmul_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:
     return unbroadcast(grad, b)
 
 
+def _matrices(g: Any, a: Any, b: Any) -> bool:
+    """Three 2-D arrays: `g @ b.T` and `a.T @ g` are the whole adjoint, with nothing to reshape
+    or reduce (the common case, taken without `matmul_adjoint`'s general bookkeeping)."""
+    arrays = g.__class__ is a.__class__ is b.__class__ is np.ndarray
+    return arrays and g.ndim == a.ndim == b.ndim == 2
+
+
 def matmul_adjoint_a(g: Any, a: Any, b: Any) -> Any:
     """The adjoint of `a @ b` with respect to `a` (`b` is read; `a` only for its shape)."""
-    return matmul_adjoint(g, a, b, True)
+    return g @ b.T if _matrices(g, a, b) else matmul_adjoint(g, a, b, True)
 
 
 def matmul_adjoint_b(g: Any, a: Any, b: Any) -> Any:
     """The adjoint of `a @ b` with respect to `b` (`a` is read; `b` only for its shape)."""
-    return matmul_adjoint(g, a, b, False)
+    return a.T @ g if _matrices(g, a, b) else matmul_adjoint(g, a, b, False)
 
 
 def dot_adjoint_a(g: Any, a: Any, b: Any) -> Any:

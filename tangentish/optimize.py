@@ -29,6 +29,7 @@ def f_grad(x, seed=1.0):
 from __future__ import annotations
 
 import copy
+import functools
 import operator
 from collections import Counter
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def optimize(
         access = _access(statement)
         block.captured |= {n.id for n in access.loads if id(n) in access.deferred}
     block.optimize(fn.body, set())
-    _simplify(fn.body, adjoints, _Simplify(adjoints | floats, effects))
+    _simplify(fn.body, adjoints, _Simplify(adjoints | floats, fn, effects))
     return fn
 
 
@@ -515,8 +516,30 @@ class _Simplify(gast.NodeTransformer):
     provably a float (of `floats`, adjoints among them), since `1.0 * n` makes an integer a
     float."""
 
-    def __init__(self, floats: frozenset[str], effects: Effects) -> None:
-        self.floats, self.effects = floats, effects
+    def __init__(self, floats: frozenset[str], fn: gast.FunctionDef, effects: Effects) -> None:
+        self.floats, self.fn, self.effects = floats, fn, effects
+        self.open: set[str] = set()  # the names whose values are being judged
+
+    @functools.cached_property
+    def values(self) -> dict[str, gast.expr]:
+        """The names the function assigns once, by `name = value`, each with its value: what
+        such a name holds wherever it is read (parameters hold their argument first)."""
+        fn = self.fn
+        stores = Counter(
+            n.id
+            for n in gast.walk(fn)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        )
+        params = {a.id for a in fn.args.args}
+        return {
+            s.targets[0].id: s.value
+            for s in gast.walk(fn)
+            if isinstance(s, gast.Assign)
+            and len(s.targets) == 1
+            and isinstance(s.targets[0], gast.Name)
+            and stores[s.targets[0].id] == 1
+            and s.targets[0].id not in params
+        }
 
     def is_float(self, node: gast.expr) -> bool:
         """Whether `node` is provably a float (or complex) number or array, so `1.0 * node`
@@ -524,7 +547,14 @@ class _Simplify(gast.NodeTransformer):
         if isinstance(node, gast.Constant):
             return type(node.value) is float
         if isinstance(node, gast.Name):
-            return node.id in self.floats
+            if node.id in self.floats:
+                return True
+            if node.id not in self.values or node.id in self.open:
+                return False
+            self.open.add(node.id)
+            found = self.is_float(self.values[node.id])
+            self.open.discard(node.id)
+            return found
         if isinstance(node, gast.BinOp):
             arithmetic = isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow))
             return arithmetic and (self.is_float(node.left) or self.is_float(node.right))

@@ -1,6 +1,6 @@
 """Pipeline: the passes, in order, from a Python function to its compiled adjoint.
 
-    parse → validate → normalize → activity (and kinds) → reverse → optimize → codegen
+    parse → validate → normalize → activity (and kinds) → reverse → optimize → cse → codegen
 
 `TANGENTISH_PRINT_AFTER=normalize,reverse` (or `all`) prints the code after those stages to stderr:
 the same view `verbose=1` and the learner get.
@@ -24,6 +24,7 @@ from . import (
     calls,
     closures,
     codegen,
+    cse,
     forward,
     normalize,
     optimize,
@@ -182,14 +183,11 @@ def _optimized(
     namer: Namer,
     floats: frozenset[str] | None = None,
 ) -> gast.FunctionDef:
+    effects = purity(parsed, bindings)
     node = optimize.optimize(
-        node,
-        namer.created,
-        purity(parsed, bindings),
-        stack,
-        namer.derivatives,
-        floats or frozenset(),
+        node, namer.created, effects, stack, namer.derivatives, floats or frozenset()
     )
+    cse.eliminate(node, effects, namer.temporary)
     _print_after("optimize", node)
     return node
 

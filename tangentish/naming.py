@@ -65,6 +65,10 @@ class Namer:
         """Every adjoint name handed out so far."""
         return frozenset(self._adjoints.values())
 
+    def adjoints_of(self, primals: Iterable[str]) -> set[str]:
+        """The adjoint names handed out for these primals (none is claimed)."""
+        return {self._adjoints[p] for p in primals if p in self._adjoints}
+
     def adjoint(self, primal: str) -> str:
         """The adjoint name of `primal` (`x` → `x_bar`), the same one every time it is asked for."""
         if primal not in self._adjoints:

@@ -1,6 +1,7 @@
 """Pipeline: the passes, in order, from a Python function to its compiled adjoint.
 
-    parse → validate → normalize → activity (and kinds) → reverse → optimize → cse → codegen
+    parse → validate → normalize → activity (and kinds) → reverse → optimize → cse → inplace
+    → codegen
 
 `TANGENTISH_PRINT_AFTER=normalize,reverse` (or `all`) prints the code after those stages to stderr:
 the same view `verbose=1` and the learner get.
@@ -26,6 +27,7 @@ from . import (
     codegen,
     cse,
     forward,
+    inplace,
     normalize,
     optimize,
     reverse,
@@ -34,7 +36,7 @@ from . import (
     structure,
 )
 from .activity import Activity, analyze
-from .kinds import SCALAR, UNKNOWN, coerce_containers, infer
+from .kinds import ARRAY, SCALAR, UNKNOWN, coerce_containers, infer
 from .naming import Namer, names_in
 from .parse import MISSING, ParsedFunction, location, parse
 from .validate import validate
@@ -151,7 +153,7 @@ def stages(
         tangent = forward.build(parsed, wengert, activity, kind_of, wrt_names, namer)
         _print_after("forward", tangent.node)
         node = (
-            _optimized(tangent.node, parsed, tangent.bindings, "", namer)
+            _optimized(tangent.node, parsed, tangent.bindings, "", namer, kind_of)
             if optimized
             else tangent.node
         )
@@ -168,7 +170,7 @@ def stages(
     )
     _print_after("reverse", result.node)
     node = (
-        _optimized(result.node, parsed, result.bindings, result.stack, namer, floats)
+        _optimized(result.node, parsed, result.bindings, result.stack, namer, kind_of, floats)
         if optimized
         else result.node
     )
@@ -181,13 +183,19 @@ def _optimized(
     bindings: dict[str, Any],
     stack: str,
     namer: Namer,
+    kinds: dict[str, str],
     floats: frozenset[str] | None = None,
 ) -> gast.FunctionDef:
+    """The optimizer's rewrites, then common calls computed once, then adjoint arrays the sweep
+    owns accumulated in place."""
     effects = purity(parsed, bindings)
     node = optimize.optimize(
         node, namer.created, effects, stack, namer.derivatives, floats or frozenset()
     )
     cse.eliminate(node, effects, namer.temporary)
+    arrays = namer.adjoints_of(p for p, kind in kinds.items() if kind == ARRAY)
+    zeros = {name for name, value in bindings.items() if value is runtime.zeros_like}
+    inplace.accumulate_in_place(node, arrays, zeros)
     _print_after("optimize", node)
     return node
 

@@ -255,3 +255,41 @@ def test_gradients_never_share_an_array():
     np.testing.assert_allclose(gc, -(a + b) * np.sin(c))
     ga += 1.0
     np.testing.assert_allclose(gb, np.cos(c))
+
+
+def rnn_like(w, b, xs):
+    h = np.zeros(2)
+    for x in xs:
+        h = np.tanh(x @ w + h + b)
+    return np.sum(h * h)
+
+
+def adjoint_handed_to_two_names(w, xs):
+    total = 0.0
+    for x in xs:
+        v = w  # the adjoint of w reaches v's: never shared in place
+        total = total + np.sum(v * x) + np.sum(w * w)
+    return total
+
+
+def test_an_adjoint_array_the_sweep_owns_is_accumulated_in_place():
+    rng = np.random.default_rng(7)
+    w, b, xs = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(4, 3))
+    df = tg.grad(rnn_like, wrt=(0, 1))
+    grads = df(w, b, xs)
+    check_vjp(rnn_like, (w, b, xs), (0, 1), grads, 1.0)
+    source = tg.source(df)
+    assert "w_bar += " in source and "b_bar += " in source, source
+    again = df(w, b, xs)  # a fresh array each call: the first result is not written into
+    for g, h in zip(grads, again):
+        assert g is not h
+        np.testing.assert_array_equal(g, h)
+    g32 = tg.grad(rnn_like)(w.astype(np.float32), b.astype(np.float32), xs.astype(np.float32))
+    assert g32.dtype == np.float32
+
+
+def test_an_adjoint_shared_with_another_name_is_not_written_into():
+    rng = np.random.default_rng(8)
+    w, xs = rng.normal(size=3), rng.normal(size=(4, 3))
+    df = tg.grad(adjoint_handed_to_two_names)
+    check_vjp(adjoint_handed_to_two_names, (w, xs), (0,), df(w, xs), 1.0)

@@ -26,7 +26,7 @@ def write_slice_in_loop_grad(a, n):
         _v5 = _saved[2]  # calls_corpus.py:298
         _v3_bar = unbroadcast_to(_v5_bar, _v4_shape) * i  # calls_corpus.py:298
         _v4_shape = _saved[1]  # calls_corpus.py:298
-        a_bar = getitem_adjoint(_v3_bar, a, i) + a_bar  # calls_corpus.py:298
+        a_bar += getitem_adjoint(_v3_bar, a, i)  # calls_corpus.py:298
         b_bar = getitem_adjoint(unbroadcast_to(_v5_bar, _v2_shape), b, slice(1, 3, None)) + zero_at(b_bar, slice(1, 3, None))  # calls_corpus.py:298
         _v2_shape = _saved[0]  # calls_corpus.py:298
     return a_bar  # calls_corpus.py:299

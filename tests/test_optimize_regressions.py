@@ -198,3 +198,34 @@ def test_subtracted_operand_against_central_differences(shapes):
         tg.grad(subtract_broadcast, wrt=(0, 1))(*(a.astype(np.float32) for a in args)), args
     ):
         assert g.dtype == np.float32 and np.shape(g) == np.shape(a)
+
+
+def max_picked(x, w, axis, keepdims):
+    return np.sum(np.max(x, axis=axis, keepdims=keepdims) * w)
+
+
+@pytest.mark.parametrize(
+    "shape,axis,keepdims",
+    [
+        ((3, 4), None, False),
+        ((3, 4), 1, True),
+        ((3, 4), 0, False),
+        ((2, 3, 4), (0, 2), True),
+        ((2, 3, 4), -1, False),
+        ((5,), 0, True),
+    ],
+)
+def test_max_adjoint_against_central_differences(shape, axis, keepdims):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=shape)
+    w = rng.normal(size=np.shape(np.max(x, axis=axis, keepdims=keepdims)))
+    grads = tg.grad(max_picked)(x, w, axis, keepdims)
+    check_vjp(lambda x: max_picked(x, w, axis, keepdims), [x], 0, grads, 1.0)
+
+
+def test_max_adjoint_shares_ties_evenly():
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0], [5.0, 5.0, 5.0]])
+    w = np.array([1.0, 2.0, 3.0])
+    expected = [[0.0, 0.5, 0.5], [2.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
+    assert np.array_equal(tg.grad(max_picked)(x, w, 1, False), expected)
+    assert np.array_equal(tg.grad(max_picked)(x, 1.0, None, False), np.where(x == 5.0, 1 / 3, 0))

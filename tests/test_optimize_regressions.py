@@ -229,3 +229,71 @@ def test_max_adjoint_shares_ties_evenly():
     expected = [[0.0, 0.5, 0.5], [2.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
     assert np.array_equal(tg.grad(max_picked)(x, w, 1, False), expected)
     assert np.array_equal(tg.grad(max_picked)(x, 1.0, None, False), np.where(x == 5.0, 1 / 3, 0))
+
+
+def mean_of_squares(x, w, axis, keepdims):
+    return np.sum(np.mean(x**2, axis=axis, keepdims=keepdims) * w)
+
+
+def mean_squared(x):
+    return np.mean(x**2)
+
+
+def test_mean_adjoint_does_not_compute_the_mean():
+    """The mean's adjoint counts its entries from the operand's shape: `np.mean` is not run
+    in the sweep (it was, to read the size of its output), nor scaled at the operand's shape."""
+    source = tg.source(tg.grad(mean_squared))
+    assert "mean_adjoint(seed, x ** 2, None, False)" in source
+    assert "np.mean" not in source and "np.size" not in source
+
+
+@pytest.mark.parametrize(
+    "shape,axis,keepdims",
+    [
+        ((2,), None, False),
+        ((2, 3), None, True),
+        ((2, 3), 1, False),
+        ((3, 2), 0, True),
+        ((2, 3, 2), (1, 2), False),
+        ((4, 2), -2, False),
+    ],
+)
+def test_mean_adjoint_against_central_differences(shape, axis, keepdims):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=shape)
+    w = rng.normal(size=np.shape(np.mean(x, axis=axis, keepdims=keepdims)))
+    grads = tg.grad(mean_of_squares)(x, w, axis, keepdims)
+    check_vjp(lambda x: mean_of_squares(x, w, axis, keepdims), [x], 0, grads, 1.0)
+    single = tg.grad(mean_of_squares)(x.astype(np.float32), w.astype(np.float32), axis, keepdims)
+    assert single.dtype == np.float32
+    assert np.allclose(single, grads, rtol=1e-5)
+    assert tg.grad(mean_squared)(x.astype(np.float32)).dtype == np.float32
+
+
+def mean_over_columns(x):
+    return np.mean(x, axis=1)
+
+
+def test_mean_adjoint_of_an_empty_axis_and_a_list_seed():
+    """Averaging nothing gives an empty gradient (it raised ZeroDivisionError); a seed given
+    as a list is read as an array, as the sum's adjoint reads it."""
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"), np.errstate(invalid="ignore"):
+        empty = tg.vjp(mean_over_columns)(np.zeros((3, 0)), seed=np.ones(3))  # the primal's
+    assert empty.shape == (3, 0)
+    grad = tg.vjp(mean_over_columns)(np.zeros((2, 4)), seed=[1.0, 2.0])
+    assert np.array_equal(grad, np.repeat([[0.25], [0.5]], 4, axis=1))
+
+
+def first_row_mean(x):
+    return np.mean(np.sin(x), axis=1)[0] * 3.0
+
+
+def test_second_derivative_through_the_mean_adjoint():
+    """`jvp(grad(f))` differentiates generated code that calls `mean_adjoint`."""
+    x = np.array([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]])
+    v = np.array([[1.0, 0.5, -2.0], [0.2, -1.0, 0.4]])
+    df = tg.grad(first_row_mean)
+    hv = tg.jvp(df)(x, seed=v)[1]
+    h = 1e-5
+    assert np.allclose(hv, (df(x + h * v) - df(x - h * v)) / (2 * h), atol=1e-7)
+    assert np.any(np.abs(hv) > 0.1)

@@ -6,6 +6,7 @@ shape. They are plain NumPy, so generated code that calls them stays differentia
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -37,6 +38,18 @@ def sum_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> An
     if isinstance(g, (float, int)) and not isinstance(g, np.generic):
         return np.full(shape, g, dtype=kinds.float_dtype(a))
     return np.broadcast_to(restore_axes(g, a, axis, keepdims), shape).copy()
+
+
+def mean_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Spread the adjoint of `mean(a, axis)` back, each entry's share `g / count`: divided at the
+    reduced shape, before it is spread, and counted from `a`'s shape (the mean itself is not
+    needed). With nothing averaged (count 0) the spread adjoint is empty, and `g` is left as is."""
+    shape = _shape(a)
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+    count = math.prod(shape[ax] for ax in axes)
+    if isinstance(g, (list, tuple)):  # a seed given as a list: NumPy's view of it, as sum's
+        g = np.asarray(g, dtype=kinds.float_dtype(a))
+    return sum_adjoint(g / count if count else g, a, axis, keepdims)
 
 
 def prod_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = False) -> Any:

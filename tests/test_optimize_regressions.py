@@ -231,6 +231,26 @@ def test_max_adjoint_shares_ties_evenly():
     assert np.array_equal(tg.grad(max_picked)(x, 1.0, None, False), np.where(x == 5.0, 1 / 3, 0))
 
 
+def log_softmax_loss(x, labels):
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.mean(log_probs[np.arange(x.shape[0]), labels])
+
+
+def test_max_adjoint_keeps_float32():
+    """The ties are counted in the operand's float dtype (an int64 count made it float64)."""
+    rng = np.random.default_rng(6)
+    x, labels = rng.normal(size=(4, 5)), np.array([0, 2, 4, 2])
+    grad = tg.grad(log_softmax_loss)(x, labels)
+    check_vjp(lambda x: log_softmax_loss(x, labels), [x], 0, grad, 1.0)
+    single = tg.grad(log_softmax_loss)(x.astype(np.float32), labels)
+    assert single.dtype == np.float32
+    assert np.allclose(single, grad, rtol=1e-4, atol=1e-6)
+    x32, w32 = x.astype(np.float32), np.ones(4, np.float32)
+    assert tg.grad(max_picked)(x32, w32, 1, False).dtype == np.float32
+    assert tg.grad(max_picked)(x32, np.float32(2.0), None, False).dtype == np.float32
+
+
 def mean_of_squares(x, w, axis, keepdims):
     return np.sum(np.mean(x**2, axis=axis, keepdims=keepdims) * w)
 

@@ -74,12 +74,13 @@ def prod_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = Fal
 
 def extremum_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """The adjoint of `max`/`min`: to the extreme entries, shared evenly where they tie. Each
-    slice's share is divided out at the reduced shape, so only the final product is `a`-sized."""
+    slice's share is divided out at the reduced shape, so only the final product is `a`-sized;
+    the ties are counted in `a`'s float dtype, so float32 stays float32."""
     if np.ndim(a) == 0:
         return g
     hit = a == restore_axes(y, a, axis, keepdims)
-    share = restore_axes(g, a, axis, keepdims) / np.sum(hit, axis=axis, keepdims=True)
-    return hit * share
+    count = np.sum(hit, axis=axis, keepdims=True, dtype=kinds.float_dtype(a))
+    return hit * (restore_axes(g, a, axis, keepdims) / count)
 
 
 def matmul_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:

@@ -295,9 +295,7 @@ class Adjoints:
             if position >= len(outputs) or outputs[position] is None:
                 continue
             if rule.tier == "partials":
-                contribution = scale(g, outputs[position])
-                if self.needs_unbroadcast(primitive, operand):
-                    contribution = self.unbroadcast(contribution, operand)
+                contribution = self.partial_adjoint(primitive, g, outputs[position], operand)
             else:
                 contribution = outputs[position]
             out.append(self.accumulate(operand.id, contribution, statement))
@@ -382,6 +380,18 @@ class Adjoints:
             part = gast.Subscript(value=backward, slice=gast.Constant(k, None), ctx=gast.Load())
             out.append(self.accumulate(operands[at].id, part, statement))
         return out
+
+    def partial_adjoint(
+        self, primitive: Primitive, g: gast.Name, partial: gast.expr, operand: gast.Name
+    ) -> gast.expr:
+        """`g * partial`, summed to `operand`'s shape where the output may be larger. Summing is
+        linear, so a partial of -1 negates the sum, `-unbroadcast(g, b)` for `a - b`: the smaller
+        array, and no negated copy of a broadcast adjoint."""
+        negate = _is_number(partial, -1)
+        contribution = g if negate else scale(g, partial)
+        if self.needs_unbroadcast(primitive, operand):
+            contribution = self.unbroadcast(contribution, operand)
+        return gast.UnaryOp(op=gast.USub(), operand=contribution) if negate else contribution
 
     def unbroadcast(self, contribution: gast.expr, operand: gast.Name) -> gast.expr:
         """`contribution` summed to `operand`'s shape: for an array made once, by its shape, so

@@ -6,6 +6,7 @@ shape. They are plain NumPy, so generated code that calls them stays differentia
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -39,6 +40,18 @@ def sum_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> An
     return np.broadcast_to(restore_axes(g, a, axis, keepdims), shape).copy()
 
 
+def mean_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Spread the adjoint of `mean(a, axis)` back, each entry's share `g / count`: divided at the
+    reduced shape, before it is spread, and counted from `a`'s shape (the mean itself is not
+    needed). With nothing averaged (count 0) the spread adjoint is empty, and `g` is left as is."""
+    shape = _shape(a)
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+    count = math.prod(shape[ax] for ax in axes)
+    if isinstance(g, (list, tuple)):  # a seed given as a list: NumPy's view of it, as sum's
+        g = np.asarray(g, dtype=kinds.float_dtype(a))
+    return sum_adjoint(g / count if count else g, a, axis, keepdims)
+
+
 def prod_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """d prod / d a_i is the product of the others: exclusive cumulative products, zeros allowed."""
     a = np.asarray(a)
@@ -60,12 +73,14 @@ def prod_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = Fal
 
 
 def extremum_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = False) -> Any:
-    """The adjoint of `max`/`min`: to the extreme entries, shared evenly where they tie."""
+    """The adjoint of `max`/`min`: to the extreme entries, shared evenly where they tie. Each
+    slice's share is divided out at the reduced shape, so only the final product is `a`-sized;
+    the ties are counted in `a`'s float dtype, so float32 stays float32."""
     if np.ndim(a) == 0:
         return g
     hit = a == restore_axes(y, a, axis, keepdims)
-    count = np.sum(hit, axis=axis, keepdims=True)
-    return sum_adjoint(g, a, axis, keepdims) * hit / count
+    count = np.sum(hit, axis=axis, keepdims=True, dtype=kinds.float_dtype(a))
+    return hit * (restore_axes(g, a, axis, keepdims) / count)
 
 
 def matmul_adjoint(g: Any, a: Any, b: Any, first: bool) -> Any:

@@ -16,6 +16,7 @@ from .adjoint_ops import (
     getitem_adjoint,
     matmul_adjoint_a,
     matmul_adjoint_b,
+    mean_adjoint,
     sum_adjoint,
     transpose_adjoint,
 )
@@ -60,6 +61,18 @@ def sum_adjoint_rule(x, a, axis=None, keepdims=False, *, g):
 
 
 @adjoints(
+    mean_adjoint,
+    samples=lambda rng: [
+        ((rng.normal(size=3), rng.normal(size=(2, 3)), 0, False), {}),
+        ((rng.normal(size=(2, 1)), rng.normal(size=(2, 3)), -1, True), {}),
+        ((rng.normal(), rng.normal(size=(2, 3))), {}),
+    ],
+)
+def mean_adjoint_rule(x, a, axis=None, keepdims=False, *, g):
+    return np.reshape(np.mean(g, axis=axis, keepdims=keepdims), np.shape(x)), None
+
+
+@adjoints(
     getitem_adjoint,
     samples=lambda rng: [((rng.normal(size=2), rng.normal(size=5), slice(1, 3)), {})],
 )
@@ -74,6 +87,7 @@ def transpose_adjoint_rule(x, axes=None, *, g):
 
 linear(
     sum_adjoint_rule,
+    mean_adjoint_rule,
     getitem_adjoint_rule,
     transpose_adjoint_rule,
 )

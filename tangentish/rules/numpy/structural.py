@@ -19,6 +19,7 @@ from .adjoint_ops import (
     getitem_adjoint,
     matmul_adjoint_a,
     matmul_adjoint_b,
+    mean_adjoint,
     prod_adjoint,
     stack_adjoint,
     sum_adjoint,
@@ -63,8 +64,8 @@ def reduce_sum(a, axis=None, dtype=None, out=None, keepdims=False, *, g):
 
 
 @adjoints(np.mean, samples=_reductions, methods=("mean",))
-def reduce_mean(a, axis=None, dtype=None, out=None, keepdims=False, *, g, y):
-    return sum_adjoint(g, a, axis, keepdims) * (np.size(y) / np.size(a))
+def reduce_mean(a, axis=None, dtype=None, out=None, keepdims=False, *, g):
+    return mean_adjoint(g, a, axis, keepdims)
 
 
 @adjoints(np.prod, samples=_reductions, methods=("prod",))

@@ -3,10 +3,10 @@ back (the second phase of `reverse`).
 
 A value is recorded only when a statement overwrites it and adjoint code that runs later in the
 sweep reads it: outside loops into a saved name (`y_saved = y` ... `y = y_saved`); inside a loop,
-what an iteration overwrites once goes into one tuple a iteration (`_saved = (y, ...)` when the
-iteration starts, `_stack.push(_saved)` when it ends, `_saved = _stack.pop()` and `y = _saved[0]`
-in the sweep), the rest on the stack one by one. The branch each `if` took, loop trip counts and
-loop variables are recorded only where the sweep needs them.
+the values an iteration's statements overwrite first go into one tuple a iteration (`_saved =
+(y, ...)` when the iteration starts, `_stack.push(_saved)` when it ends, `_saved = _stack.pop()`
+and `y = _saved[0]` in the sweep), the rest on the stack one by one. The branch each `if` took,
+loop trip counts and loop variables are recorded only where the sweep needs them.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ class Emit:
                 saves, restores = self.record_write(step.primal, later, in_loop)
             else:
                 names = sorted(head & later)
-                joined = [n for n in names if batch is not None and n in batch.eligible]
+                joined = [n for n in names if batch is not None and batch.eligible.get(n) == i]
                 saves, restores = self.record(
                     [n for n in names if n not in joined], step.primal, in_loop, must
                 )
@@ -235,8 +235,7 @@ class Emit:
         if step.empty():
             body_reads = set()
         inner_must = must | ({statement.target.id} if isinstance(statement, gast.For) else set())
-        replayed = [s for inner in step.blocks[0] for s in (inner.replay or [inner.primal])]
-        batch = _Batch(self.namer.claim("_saved"), _once(replayed))
+        batch = _Batch(self.namer.claim("_saved"), _firsts(step.blocks[0]))
         self.batch = batch
         body, body_back = self.block(step.blocks[0], later | body_reads, True, inner_must)
         self.batch = None
@@ -286,11 +285,11 @@ class Emit:
 
 class _Batch:
     """The values a loop iteration overwrites and the sweep reads, recorded as one tuple: taken
-    when the iteration starts (each is overwritten once in the iteration, so its value then is
-    the value the overwrite destroys), pushed when it ends, popped when the sweep's iteration
-    starts; each value is put back where its overwrite's adjoint ends."""
+    when the iteration starts (each by the first statement of the body that assigns it, so its
+    value then is the value that statement destroys), pushed when it ends, popped when the
+    sweep's iteration starts; each value is put back where its overwrite's adjoint ends."""
 
-    def __init__(self, name: str, eligible: set[str]) -> None:
+    def __init__(self, name: str, eligible: dict[str, int]) -> None:
         self.name, self.eligible = name, eligible
         self.entries: list[str] = []
 
@@ -307,18 +306,16 @@ class _Batch:
         return assign(self.name, entries, anchor)
 
 
-def _once(body: list[gast.stmt]) -> set[str]:
-    """Names a loop body assigns exactly once, in a simple statement of its own (not in a nested
-    block): the values its iteration overwrites once, which a tuple can record together."""
-    counts: dict[str, int] = {}
-    nested: set[str] = set()
-    for statement in body:
-        if isinstance(statement, _COMPOUND):
-            nested |= assigned([statement])
-            continue
-        for name in stores(statement):
-            counts[name] = counts.get(name, 0) + 1
-    return {name for name, count in counts.items() if count == 1 and name not in nested}
+def _firsts(body: list[Step]) -> dict[str, int]:
+    """Each name a loop body assigns, with the position of the first of its statements that does
+    (nested blocks included): the value that statement records is the one the name held when
+    the iteration started, which a tuple can record together with the others. Later overwrites
+    (in a branch, or again further down) are recorded where they happen."""
+    firsts: dict[str, int] = {}
+    for position, step in enumerate(body):
+        for name in assigned(step.replay or [step.primal]):
+            firsts.setdefault(name, position)
+    return firsts
 
 
 def _with_body(statement: gast.stmt, body: list[gast.stmt]) -> gast.stmt:

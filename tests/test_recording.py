@@ -97,6 +97,29 @@ def while_branches(x, a):
     return y
 
 
+def changed_after_the_branch(x, a):
+    """`flag` is assigned again after the `if` that reads it, in the same iteration."""
+    flag = x > 0.0
+    y = x
+    for _ in range(5):
+        if flag:  # noqa: SIM108
+            y = y * a
+        else:
+            y = np.sin(y) + 1.0
+        flag = y < 1.0
+    return y
+
+
+def write_in_a_branch(b, x):
+    b = b * 1.0
+    for i in range(3):
+        if b[i] > 0.0:
+            b[i] = b[i] * x
+        else:
+            b[i] = np.sin(x * b[i])
+    return np.sum(b * b)
+
+
 CASES = [
     (clamped_steps, (0.7, 1.3)),
     (kepler, (-0.5, 0.97)),  # the step is clamped from above
@@ -105,6 +128,8 @@ CASES = [
     (continues, (0.4, 1.1)),
     (nested, (0.8, 1.2)),
     (while_branches, (0.5, 1.7)),
+    (changed_after_the_branch, (0.4, 1.8)),
+    (write_in_a_branch, (np.array([0.5, -1.5, 2.0]), 0.7)),
 ]
 
 
@@ -140,3 +165,62 @@ def test_first_overwrite_at_the_top_level_joins_the_tuple():
     assert re.search(r"\bstep\b", captured)
     top = [line for line in loop if line.startswith(loop[0][: loop[0].index("w")] + "    _stack")]
     assert not any("push(step)" in line for line in top)
+
+
+def _pushes(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The values the generated code pushes on its stack, from now on."""
+    from tangentish import runtime
+
+    pushed: list[object] = []
+    monkeypatch.setattr(
+        runtime.Stack, "push", lambda self, value: (pushed.append(value), list.append(self, value))
+    )
+    return pushed
+
+
+@pytest.mark.parametrize(
+    "fn,args,iterations",
+    [
+        (clamped_steps, (0.7, 1.3), 6),
+        (continues, (0.4, 1.1), 8),
+        (nested, (0.8, 1.2), 4 + 4 * 3),  # each iteration of either loop
+        (while_branches, (0.5, 1.7), 7),
+        (changed_after_the_branch, (0.4, 1.8), 5),
+        (write_in_a_branch, (np.array([0.5, -1.5, 2.0]), 0.7), 3),
+    ],
+    ids=lambda p: getattr(p, "__name__", None),
+)
+def test_one_push_an_iteration(monkeypatch, fn, args, iterations):
+    """Branch decisions, values saved in a branch and inner trip counts go with the values the
+    iteration overwrites first into the one value each iteration pushes."""
+    pushed = _pushes(monkeypatch)
+    tg.grad(fn, wrt=(0, 1))(*args)
+    assert len(pushed) == iterations
+
+
+def test_kepler_records_one_tuple_an_iteration(monkeypatch):
+    """Newton's loop pushes one tuple an iteration, as a hand-written adjoint would: the values
+    the iteration overwrites first, the step saved by the clamp that ran, and the two decisions
+    of the if/elif (the inner one, which runs only in the `else`, is read only there)."""
+    pushed = _pushes(monkeypatch)
+    df = tg.grad(kepler, wrt=(0, 1))
+    df(0.2, 0.97)
+    trips = 6
+    assert len(pushed) == trips
+    loop = _loop_lines(tg.source(df))
+    assert [line.split("#")[0].strip() for line in loop if "push" in line] == [
+        "_stack.push((_saved, step_saved, step_saved_1, _v12, _v11))"
+    ]
+    assert "_stack.push" in loop[-1]  # when the iteration ends
+    sweep = tg.source(df).split(loop[-1], 1)[1]
+    assert "_saved, step_saved, step_saved_1, _v12, _v11 = _stack.pop()" in sweep
+    assert sweep.count("_stack.pop()") == 1
+
+
+def test_a_decision_changed_later_in_the_iteration_is_copied():
+    """The tuple is taken when the iteration ends: a test the rest of the iteration assigns again
+    is read through a copy taken where the `if` runs."""
+    df = tg.grad(changed_after_the_branch, wrt=(0, 1))
+    df(0.4, 1.8)
+    loop = _loop_lines(tg.source(df))
+    assert any(line.strip().startswith("_taken = flag") for line in loop)

@@ -2,11 +2,14 @@
 back (the second phase of `reverse`).
 
 A value is recorded only when a statement overwrites it and adjoint code that runs later in the
-sweep reads it: outside loops into a saved name (`y_saved = y` ... `y = y_saved`); inside a loop,
-what an iteration overwrites once goes into one tuple a iteration (`_saved = (y, ...)` when the
-iteration starts, `_stack.push(_saved)` when it ends, `_saved = _stack.pop()` and `y = _saved[0]`
-in the sweep), the rest on the stack one by one. The branch each `if` took, loop trip counts and
-loop variables are recorded only where the sweep needs them.
+sweep reads it: outside loops into a saved name (`y_saved = y` ... `y = y_saved`). Inside a loop,
+each iteration pushes one value when it ends, which the sweep's iteration pops when it starts
+(`_stack.push((_saved, y_saved, t))` ... `_saved, y_saved, t = _stack.pop()`): the values the
+iteration's statements overwrite first, as the tuple `_saved = (y, ...)` taken when it starts
+(put back by `y = _saved[0]`), and what it knows when it ends: values saved in a branch or by a
+later overwrite (`y_saved`), the branch each `if` took (its test `t`), the trip count of each
+nested loop. The branch each `if` took, loop trip counts and loop variables are recorded only
+where the sweep needs them.
 """
 
 from __future__ import annotations
@@ -72,6 +75,9 @@ class Emit:
         self.uninitialized: set[str] = set()
         self.restored: set[str] = set()  # arrays and containers the sweep writes old entries into
         self.batch: _Batch | None = None  # the loop body being emitted, if it batches saves
+        self.frame: _Batch | None = None  # the innermost loop whose iteration is being emitted
+        self.top = False  # emitting the frame's body itself, not a branch in it
+        self.after: set[str] = set()  # names the rest of the frame's iteration may assign
 
     def stack_name(self) -> str:
         if not self.stack:
@@ -89,6 +95,16 @@ class Emit:
     def pop(self) -> gast.expr:
         method = gast.Attribute(value=load(self.stack_name()), attr="pop", ctx=gast.Load())
         return gast.Call(func=method, args=[], keywords=[])
+
+    def keep(self, name: str, certain: bool) -> None:
+        """Record `name`'s value at the end of the current iteration, with the iteration's tuple:
+        the sweep reads it back when its iteration starts. `certain`: the iteration always
+        assigns it before it ends (else it starts out unset, as the tuple reads it anyway)."""
+        assert self.frame is not None, "only a loop iteration records values for its end"
+        if name not in self.frame.ends:
+            self.frame.ends.append(name)
+        if not certain:
+            self.uninitialized.add(name)
 
     def reads(self, step: Step, in_loop: bool) -> set[str]:
         """Primal names the reverse code of `step` reads (its adjoints, zeros, branch tests)."""
@@ -121,7 +137,15 @@ class Emit:
         primal: list[gast.stmt] = []
         reverse: list[list[gast.stmt]] = []
         batch, self.batch = self.batch, None  # only this block's own statements join it
+        top, self.top = self.top, batch is not None
+        outer = self.after
+        rest, overwritten = [outer], set(outer)
+        for step in reversed(steps[1:]):
+            overwritten |= assigned(step.replay or [step.primal])
+            rest.append(set(overwritten))
+        rest.reverse()  # rest[i]: what may be assigned after steps[i], in this iteration
         for i, step in enumerate(steps):
+            self.after = rest[i]
             later = set(after).union(*reads[:i])
             head = set().union(*(stores(s) for s in step.replay or [step.primal]))
             if isinstance(step.primal, _COMPOUND) and step.empty():
@@ -132,7 +156,7 @@ class Emit:
                 saves, restores = self.record_write(step.primal, later, in_loop)
             else:
                 names = sorted(head & later)
-                joined = [n for n in names if batch is not None and n in batch.eligible]
+                joined = [n for n in names if batch is not None and batch.eligible.get(n) == i]
                 saves, restores = self.record(
                     [n for n in names if n not in joined], step.primal, in_loop, must
                 )
@@ -142,7 +166,7 @@ class Emit:
             primal += saves + code
             reverse.append(back + restores)
             must |= _certain(step.primal)
-        self.batch = batch
+        self.batch, self.top, self.after = batch, top, outer
         return primal, [s for back in reversed(reverse) for s in back]
 
     def record(
@@ -152,14 +176,12 @@ class Emit:
         for name in names:
             if name not in must:
                 self.uninitialized.add(name)
-            if in_loop:
-                saves.append(self.push(load(name), anchor))
-                restores.append(assign(name, self.pop(), anchor))
-            else:
-                saved = self.namer.claim(f"{name}_saved")
-                saves.append(assign(saved, load(name), anchor))
-                restores.append(assign(name, load(saved), anchor))
-        return saves, restores[::-1]  # last saved, first restored: the stack's order
+            saved = self.namer.claim(f"{name}_saved")
+            saves.append(assign(saved, load(name), anchor))
+            restores.append(assign(name, load(saved), anchor))
+            if in_loop:  # recorded when the iteration ends
+                self.keep(saved, certain=self.top)
+        return saves, restores
 
     def record_write(
         self, statement: gast.Assign, later: set[str], in_loop: bool
@@ -178,12 +200,10 @@ class Emit:
             index = index_value(target.slice)
             helper = self.adjoints.bind("snapshot_item", runtime.snapshot_item)
             copy = gast.Call(func=load(helper), args=[load(array), index], keywords=[])
-        if in_loop:
-            save: gast.stmt = self.push(copy, statement)
-            value = self.pop()
-        else:
-            saved = self.namer.claim(f"{array}_saved")
-            save, value = assign(saved, copy, statement), load(saved)
+        saved = self.namer.claim(f"{array}_saved")
+        save, value = assign(saved, copy, statement), load(saved)
+        if in_loop:  # recorded when the iteration ends
+            self.keep(saved, certain=self.top)
         if self.adjoints.kinds.get(array) == ARRAY:
             put_back = gast.Subscript(value=load(array), slice=target.slice, ctx=gast.Store())
             restore: gast.stmt = gast.Assign(targets=[put_back], value=value, type_comment=None)
@@ -216,15 +236,19 @@ class Emit:
                 return [primal], []
             test = statement.test
             code = [primal]
-            if isinstance(test, gast.Name) and test.id in assigned(
-                statement.body + statement.orelse
-            ):
-                taken = self.namer.claim("_taken")  # the branches change the test: keep its value
+            named = isinstance(test, gast.Name)
+            changed = named and test.id in assigned(statement.body + statement.orelse)
+            recorded = in_loop and not isinstance(test, gast.Constant)
+            if recorded:  # read as the iteration ends: the rest of it must leave it alone
+                changed = changed or not named or test.id in self.after
+            if changed:
+                taken = self.namer.claim("_taken")  # keep the value the branch was taken on
                 code.insert(0, assign(taken, test, statement))
+                if not named:
+                    primal.test = load(taken)
                 test = load(taken)
-            if in_loop and not isinstance(test, gast.Constant):
-                code.append(self.push(test, statement))
-                test = self.pop()
+            if recorded:
+                self.keep(test.id, certain=self.top and (changed or test.id in must))
             if not body_back:  # `if not taken: ...` reads better than `if taken: pass else: ...`
                 test = gast.UnaryOp(op=gast.Not(), operand=test)
                 body_back, else_back = else_back, []
@@ -235,21 +259,22 @@ class Emit:
         if step.empty():
             body_reads = set()
         inner_must = must | ({statement.target.id} if isinstance(statement, gast.For) else set())
-        replayed = [s for inner in step.blocks[0] for s in (inner.replay or [inner.primal])]
-        batch = _Batch(self.namer.claim("_saved"), _once(replayed))
-        self.batch = batch
+        batch = _Batch(self.namer.claim("_saved"), _firsts(step.blocks[0]))
+        frame, after = self.frame, self.after
+        self.batch, self.frame, self.after = batch, batch, set()
         body, body_back = self.block(step.blocks[0], later | body_reads, True, inner_must)
-        self.batch = None
+        self.batch, self.frame, self.after = None, frame, after
         loop = gast.copy_location(_with_body(statement, body), statement)
         if step.empty():
             return [loop], []
         head: list[gast.stmt] = []
         if isinstance(statement, gast.For) and statement.target.id in body_reads:
             head.append(batch.join(statement.target.id, statement))
-        if batch.entries:  # one tuple a iteration: the values its statements overwrite
+        if batch.entries:  # the values its statements overwrite, as the iteration starts
             loop.body.insert(0, batch.capture(statement))
-            _before_break(loop.body, self.push(load(batch.name), statement))
-            head.insert(0, assign(batch.name, self.pop(), statement))
+        if batch.entries or batch.ends:  # one push a iteration
+            _before_break(loop.body, self.push(batch.record(), statement))
+            head.insert(0, batch.restore(self.pop(), statement))
         counter = self.namer.claim("_")
         if self.walks_range_again(step, in_loop):
             again = gast.For(
@@ -268,10 +293,9 @@ class Emit:
         )
         loop.body.insert(0, count)
         code = [assign(trips, gast.Constant(0, None), statement), loop]
+        if in_loop:  # recorded when the enclosing loop's iteration ends
+            self.keep(trips, certain=self.top)
         times: gast.expr = load(trips)
-        if in_loop:
-            code.append(self.push(load(trips), statement))
-            times = self.pop()
         back_loop = gast.For(
             target=gast.Name(counter, gast.Store(), None, None),
             iter=gast.Call(
@@ -285,14 +309,21 @@ class Emit:
 
 
 class _Batch:
-    """The values a loop iteration overwrites and the sweep reads, recorded as one tuple: taken
-    when the iteration starts (each is overwritten once in the iteration, so its value then is
-    the value the overwrite destroys), pushed when it ends, popped when the sweep's iteration
-    starts; each value is put back where its overwrite's adjoint ends."""
+    """What one loop iteration records for the sweep, pushed as one value when it ends and popped
+    when the sweep's iteration starts.
 
-    def __init__(self, name: str, eligible: set[str]) -> None:
+    `entries`: values its statements overwrite, taken as one tuple when the iteration starts
+    (each by the first statement of the body that assigns it, so its value then is the value
+    that statement destroys); each is put back where its overwrite's adjoint ends. `ends`:
+    names read as the iteration ends (the branch each `if` took, values saved in a branch or by
+    a later overwrite, a nested loop's trip count), each assigned at most once an iteration; the
+    sweep's iteration starts by assigning them again.
+    """
+
+    def __init__(self, name: str, eligible: dict[str, int]) -> None:
         self.name, self.eligible = name, eligible
         self.entries: list[str] = []
+        self.ends: list[str] = []
 
     def join(self, variable: str, anchor: gast.stmt) -> gast.stmt:
         """Record `variable` in the tuple; the statement that puts its value back."""
@@ -306,19 +337,37 @@ class _Batch:
         entries = gast.Tuple(elts=[load(e) for e in self.entries], ctx=gast.Load())
         return assign(self.name, entries, anchor)
 
+    def parts(self) -> list[str]:
+        return ([self.name] if self.entries else []) + self.ends
 
-def _once(body: list[gast.stmt]) -> set[str]:
-    """Names a loop body assigns exactly once, in a simple statement of its own (not in a nested
-    block): the values its iteration overwrites once, which a tuple can record together."""
-    counts: dict[str, int] = {}
-    nested: set[str] = set()
-    for statement in body:
-        if isinstance(statement, _COMPOUND):
-            nested |= assigned([statement])
-            continue
-        for name in stores(statement):
-            counts[name] = counts.get(name, 0) + 1
-    return {name for name, count in counts.items() if count == 1 and name not in nested}
+    def record(self) -> gast.expr:
+        """What the iteration pushes: `_saved`, a name of `ends`, or a tuple of them."""
+        names = self.parts()
+        if len(names) == 1:
+            return load(names[0])
+        return gast.Tuple(elts=[load(n) for n in names], ctx=gast.Load())
+
+    def restore(self, value: gast.expr, anchor: gast.stmt) -> gast.stmt:
+        """`_saved, a, b = value`: the sweep's iteration takes back what `record` pushed."""
+        names = self.parts()
+        if len(names) == 1:
+            return assign(names[0], value, anchor)
+        target = gast.Tuple(elts=[load(n, gast.Store()) for n in names], ctx=gast.Store())
+        return gast.copy_location(
+            gast.Assign(targets=[target], value=value, type_comment=None), anchor
+        )
+
+
+def _firsts(body: list[Step]) -> dict[str, int]:
+    """Each name a loop body assigns, with the position of the first of its statements that does
+    (nested blocks included): the value that statement records is the one the name held when
+    the iteration started, which a tuple can record together with the others. Later overwrites
+    (in a branch, or again further down) are recorded where they happen."""
+    firsts: dict[str, int] = {}
+    for position, step in enumerate(body):
+        for name in assigned(step.replay or [step.primal]):
+            firsts.setdefault(name, position)
+    return firsts
 
 
 def _with_body(statement: gast.stmt, body: list[gast.stmt]) -> gast.stmt:

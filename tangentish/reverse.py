@@ -10,9 +10,9 @@ then seeds the output's adjoint (`z_bar = seed`) and walks the list backwards. T
    so every path leaves the same adjoints defined.
 2. the emission (`_Emit`) decides what to record. A value is recorded only when a statement
    overwrites it and adjoint code that runs later in the sweep reads it: outside loops into a
-   saved name (`y_saved = y` ... `y = y_saved`), inside loops on the stack (`_stack.push(y)` ...
-   `y = _stack.pop()`). Inside loops it also records the branch each `if` took, every loop's trip
-   count and the loop variable, each only where the sweep needs it.
+   saved name (`y_saved = y` ... `y = y_saved`), inside loops on the stack, one value an iteration
+   (`_stack.push(...)` ... `... = _stack.pop()`). Inside loops it also records the branch each `if`
+   took, every loop's trip count and the loop variable, each only where the sweep needs it.
 
 >>> import numpy as np
 >>> from tangentish.pipeline import compile_gradient

@@ -12,17 +12,17 @@ def write_slice_in_loop_grad(a, n):
         _v4 = a[i] * i  # calls_corpus.py:298
         _v4_shape = shape(_v4)  # calls_corpus.py:298
         _v5 = _v2 + _v4  # calls_corpus.py:298
-        _stack.push(snapshot(b[1:3]))  # calls_corpus.py:298
+        b_saved = snapshot(b[1:3])  # calls_corpus.py:298
         b[1:3] = _v5  # calls_corpus.py:298
-        _stack.push(_saved)  # calls_corpus.py:297
+        _stack.push((_saved, b_saved))  # calls_corpus.py:297
     _v6_bar = sum_adjoint(1.0, b * b, None, False)  # calls_corpus.py:299
     b_bar = unbroadcast(_v6_bar * b, b) + unbroadcast(_v6_bar * b, b)  # calls_corpus.py:299
     a_bar = zeros_like(a)  # calls_corpus.py:297
     for _ in _v1:  # calls_corpus.py:297
-        _saved = _stack.pop()  # calls_corpus.py:297
+        _saved, b_saved = _stack.pop()  # calls_corpus.py:297
         i = _saved[3]  # calls_corpus.py:297
         _v5_bar = unbroadcast(b_bar[slice(1, 3, None)], _v5)  # calls_corpus.py:298
-        b[1:3] = _stack.pop()  # calls_corpus.py:298
+        b[1:3] = b_saved  # calls_corpus.py:298
         _v5 = _saved[2]  # calls_corpus.py:298
         _v3_bar = unbroadcast_to(_v5_bar, _v4_shape) * i  # calls_corpus.py:298
         _v4_shape = _saved[1]  # calls_corpus.py:298

@@ -896,7 +896,10 @@ def _mutate(draw: Any, function: ast.FunctionDef) -> None:
             (n, field)
             for n in nodes
             for field, value in ast.iter_fields(n)
-            if isinstance(value, ast.expr) and not isinstance(n, ast.arguments)
+            # not a target: `for np.sin in range(3)` would rebind NumPy's sin for every test after
+            if isinstance(value, ast.expr)
+            and not isinstance(n, ast.arguments)
+            and field != "target"
         ]
         if parents:
             parent, field = draw(st.sampled_from(parents))

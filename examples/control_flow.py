@@ -3,7 +3,7 @@
 The reverse pass runs the program backwards, so it must know what the forward pass did: which branch
 each `if` took, how many times each loop ran, and every value a loop overwrote that a derivative
 reads. The generated code records exactly those on a stack, one tuple an iteration
-(`_saved = (y,)` ... `_stack.push(_saved)` in the forward pass, `_saved = _stack.pop()` and
+(`_saved = (y,)` ... `_stack.append(_saved)` in the forward pass, `_saved = _stack.pop()` and
 `y = _saved[0]` in the reverse pass, last in first out). `tg.explain` prints both passes with
 every value, so you can watch the stack fill and empty.
 """

@@ -166,7 +166,6 @@ def _assignment(target: gast.expr, value: gast.expr) -> gast.Assign:
 #: A local list's in-place updates, and the helpers that make the updated copy.
 _LIST_UPDATES = {
     "append": runtime.list_append,
-    "push": runtime.list_append,  # the recording stack of generated code, differentiated again
     "extend": runtime.list_extend,
     "pop": runtime.list_pop,
 }

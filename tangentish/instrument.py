@@ -190,7 +190,7 @@ class Instrument:
             pushes = (
                 isinstance(call, gast.Call)
                 and isinstance(call.func, gast.Attribute)
-                and call.func.attr == "push"
+                and call.func.attr == "append"
                 and isinstance(call.func.value, gast.Name)
                 and call.func.value.id == self.stack
             )

@@ -162,7 +162,7 @@ def _of_expr(value: gast.expr, kinds: dict[str, str], namespace: Namespace) -> s
         return RANGE
     if function is runtime.as_sequence:
         return operand_kind(primitive.args[0], kinds, namespace)
-    if function in (runtime.list_append, runtime.list_extend, runtime.list_pop, runtime.Stack):
+    if function in (runtime.list_append, runtime.list_extend, runtime.list_pop):
         return CONTAINER
     if function in (list, tuple, dict):
         return CONTAINER

@@ -4,7 +4,7 @@ back (the second phase of `reverse`).
 A value is recorded only when a statement overwrites it and adjoint code that runs later in the
 sweep reads it: outside loops into a saved name (`y_saved = y` ... `y = y_saved`). Inside a loop,
 each iteration pushes one value when it ends, which the sweep's iteration pops when it starts
-(`_stack.push((_saved, y_saved, t))` ... `_saved, y_saved, t = _stack.pop()`): the values the
+(`_stack.append((_saved, y_saved, t))` ... `_saved, y_saved, t = _stack.pop()`): the values the
 iteration's statements overwrite first, as the tuple `_saved = (y, ...)` taken when it starts
 (put back by `y = _saved[0]`), and what it knows when it ends: values saved in a branch or by a
 later overwrite (`y_saved`), the branch each `if` took (its test `t`), the trip count of each
@@ -86,7 +86,7 @@ class Emit:
 
     def push(self, value: gast.expr, anchor: gast.AST) -> gast.stmt:
         call = gast.Call(
-            func=gast.Attribute(value=load(self.stack_name()), attr="push", ctx=gast.Load()),
+            func=gast.Attribute(value=load(self.stack_name()), attr="append", ctx=gast.Load()),
             args=[value],
             keywords=[],
         )

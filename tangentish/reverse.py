@@ -10,9 +10,10 @@ then seeds the output's adjoint (`z_bar = seed`) and walks the list backwards. T
    so every path leaves the same adjoints defined.
 2. the emission (`_Emit`) decides what to record. A value is recorded only when a statement
    overwrites it and adjoint code that runs later in the sweep reads it: outside loops into a
-   saved name (`y_saved = y` ... `y = y_saved`), inside loops on the stack, one value an iteration
-   (`_stack.push(...)` ... `... = _stack.pop()`). Inside loops it also records the branch each `if`
-   took, every loop's trip count and the loop variable, each only where the sweep needs it.
+   saved name (`y_saved = y` ... `y = y_saved`), inside loops on the stack (a list), one value an
+   iteration (`_stack.append(...)` ... `... = _stack.pop()`). Inside loops it also records the
+   branch each `if` took, every loop's trip count and the loop variable, each only where the
+   sweep needs it.
 
 >>> import numpy as np
 >>> from tangentish.pipeline import compile_gradient
@@ -260,11 +261,8 @@ def build(
         for name in wrt
         if name not in adjoints.defined
     ]
-    if emit.stack:
-        stack_type = load(adjoints.bind("Stack", runtime.Stack))
-        prologue.append(
-            assign(emit.stack, gast.Call(func=stack_type, args=[], keywords=[]), wengert)
-        )
+    if emit.stack:  # a plain list: `append` and `pop` on it cost least
+        prologue.append(assign(emit.stack, gast.List(elts=[], ctx=gast.Load()), wengert))
     prologue += [assign(n, _unset(adjoints, n), wengert) for n in sorted(emit.uninitialized)]
 
     grads = [load(adjoints.adjoint_name(name)) for name in wrt]

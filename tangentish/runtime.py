@@ -81,15 +81,6 @@ def zeros_like(a: Any) -> Any:
     return 0.0
 
 
-class Stack(list):  # type: ignore[type-arg]
-    """The values the primal replay records for the reverse sweep, last in first out.
-
-    A list whose `push` is `list.append` itself: recording costs what appending costs.
-    """
-
-    push = list.append
-
-
 def as_sequence(iterable: Any) -> Any:
     """What a `for` loop walks by index: sequences as they are, other iterables as a list."""
     if isinstance(iterable, (list, tuple, range, np.ndarray)):

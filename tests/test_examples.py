@@ -13,7 +13,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 #: What each example must print (every example in examples/ is run, listed here or not).
 PROMISES = {
     "textbook.py": ["dz/dx1 = 2.5838531634528574", "Forward pass", "-0.4161 + 3 = 2.584"],
-    "control_flow.py": ["_stack.push(_saved)", "y = _saved[0]", "replays the else branch"],
+    "control_flow.py": ["_stack.append(_saved)", "y = _saved[0]", "replays the else branch"],
     "numpy_mlp.py": ["step   0: loss", "step 500: loss", "def loss_grad("],
     "ode.py": ["every derivative agrees with finite differences"],
     "calls.py": [

@@ -152,7 +152,7 @@ def test_loops_show_the_stack_and_summarize_past_the_limit():
     assert "10 iterations, as many as the forward pass ran, last first" in reverse
     assert text.count("… 8 more iterations, not shown") == 2
     assert "iteration 10 of 10, reversed" in text and "iteration 3 of 10" not in text
-    pushes = [cells(line)[1] for line in text.splitlines() if "_stack.push(_saved)" in line]
+    pushes = [cells(line)[1] for line in text.splitlines() if "_stack.append(_saved)" in line]
     pops = [cells(line)[2] for line in text.splitlines() if "y = _saved[0]" in line]
     assert pushes == ["(1,)", "(2.5,)"]  # the first two iterations record y, in a tuple
     assert pops == ["113.3", "74.89"]  # the reverse pass restores the last ones first

@@ -460,7 +460,7 @@ def without_popped_rule(x, items, index, *, g):
     return pop_adjoint(g, items, index), None, None
 
 
-zero(runtime.zeros_like, runtime.check_seed, runtime.snapshot_item, runtime.Stack)
+zero(runtime.zeros_like, runtime.check_seed, runtime.snapshot_item)
 
 linear(
     add_adjoints_rule,

@@ -1,5 +1,5 @@
 def write_slice_in_loop_grad(a, n):
-    _stack = Stack()  # calls_corpus.py:295
+    _stack = []  # calls_corpus.py:295
     _v2_shape = None  # calls_corpus.py:295
     _v4_shape = None  # calls_corpus.py:295
     _v5 = None  # calls_corpus.py:295
@@ -14,7 +14,7 @@ def write_slice_in_loop_grad(a, n):
         _v5 = _v2 + _v4  # calls_corpus.py:298
         b_saved = snapshot(b[1:3])  # calls_corpus.py:298
         b[1:3] = _v5  # calls_corpus.py:298
-        _stack.push((_saved, b_saved))  # calls_corpus.py:297
+        _stack.append((_saved, b_saved))  # calls_corpus.py:297
     _v6_bar = sum_adjoint(1.0, b * b, None, False)  # calls_corpus.py:299
     b_bar = unbroadcast(_v6_bar * b, b) + unbroadcast(_v6_bar * b, b)  # calls_corpus.py:299
     a_bar = zeros_like(a)  # calls_corpus.py:297

@@ -1,7 +1,7 @@
 """Pipeline: the passes, in order, from a Python function to its compiled adjoint.
 
     parse → validate → normalize → activity (and kinds) → reverse → optimize → cse → inplace
-    → codegen
+    → views → codegen
 
 `TANGENTISH_PRINT_AFTER=normalize,reverse` (or `all`) prints the code after those stages to stderr:
 the same view `verbose=1` and the learner get.
@@ -34,6 +34,7 @@ from . import (
     rules,
     runtime,
     structure,
+    views,
 )
 from .activity import Activity, analyze
 from .kinds import ARRAY, SCALAR, UNKNOWN, coerce_containers, infer
@@ -186,8 +187,8 @@ def _optimized(
     kinds: dict[str, str],
     floats: frozenset[str] | None = None,
 ) -> gast.FunctionDef:
-    """The optimizer's rewrites, then common calls computed once, then adjoint arrays the sweep
-    owns accumulated in place."""
+    """The optimizer's rewrites, then common calls computed once, adjoint arrays the sweep owns
+    accumulated in place, and adjoints spread for an operand spread without a copy."""
     effects = purity(parsed, bindings)
     node = optimize.optimize(
         node, namer.created, effects, stack, namer.derivatives, floats or frozenset()
@@ -196,6 +197,7 @@ def _optimized(
     arrays = namer.adjoints_of(p for p, kind in kinds.items() if kind == ARRAY)
     zeros = {name for name, value in bindings.items() if value is runtime.zeros_like}
     inplace.accumulate_in_place(node, arrays, zeros)
+    views.spread_operands(node, bindings, lambda name, obj: parsed.namespace.bind(name, obj, namer))
     _print_after("optimize", node)
     return node
 

@@ -389,7 +389,7 @@ def test_mean_adjoint_does_not_compute_the_mean():
     """The mean's adjoint counts its entries from the operand's shape: `np.mean` is not run
     in the sweep (it was, to read the size of its output), nor scaled at the operand's shape."""
     source = tg.source(tg.grad(mean_squared))
-    assert "mean_adjoint(seed, x ** 2, None, False)" in source
+    assert "mean_adjoint_view(seed, x ** 2, None, False)" in source
     assert "np.mean" not in source and "np.size" not in source
 
 
@@ -443,3 +443,24 @@ def test_second_derivative_through_the_mean_adjoint():
     h = 1e-5
     assert np.allclose(hv, (df(x + h * v) - df(x - h * v)) / (2 * h), atol=1e-7)
     assert np.any(np.abs(hv) > 0.1)
+
+
+def row_softmax_sum(x, w):
+    e = np.exp(x)
+    return np.sum(np.sum(e, axis=1, keepdims=True) * w) + np.sum(x)
+
+
+def test_an_adjoint_spread_for_an_operand_is_not_copied_and_gradients_stay_writable():
+    rng = np.random.default_rng(9)
+    for dtype in (np.float64, np.float32):
+        x, w = rng.normal(size=(3, 4)).astype(dtype), rng.normal(size=(3, 1)).astype(dtype)
+        df = tg.grad(row_softmax_sum, wrt=(0, 1))
+        gx, gw = df(x, w)
+        np.testing.assert_allclose(gx, w * np.exp(x) + 1.0, rtol=1e-5)
+        assert gx.dtype == gw.dtype == dtype
+        assert gx.flags.writeable and gw.flags.writeable  # a gradient is the caller's array
+        source = tg.source(df)
+        assert "sum_adjoint_view(" in source  # `* e`: the product makes the array
+        assert "sum_adjoint(" in source  # np.sum(x)'s adjoint is x's gradient: a copy
+    x, w = rng.normal(size=(3, 4)), rng.normal(size=(3, 1))
+    check_vjp(row_softmax_sum, (x, w), (0, 1), tg.grad(row_softmax_sum, wrt=(0, 1))(x, w), 1.0)

@@ -32,24 +32,48 @@ def sum_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> An
     """Spread the adjoint of `sum(a, axis)` back over the summed axes. A Python number (the
     default seed 1.0) is spread in `a`'s float dtype, as NumPy's arithmetic would keep it: a
     float32 array gets a float32 gradient."""
+    if _shape(a) == ():
+        return g
+    return sum_adjoint_view(g, a, axis, keepdims).copy()
+
+
+def sum_adjoint_view(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """`sum_adjoint` as a read-only broadcast of `g`, with no array of `a`'s size: for an operand
+    of arithmetic, which makes its own array (`sum_adjoint_view(g, e, 1, True) * e`)."""
     shape = _shape(a)
     if shape == ():
         return g
     if isinstance(g, (float, int)) and not isinstance(g, np.generic):
-        return np.full(shape, g, dtype=kinds.float_dtype(a))
-    return np.broadcast_to(restore_axes(g, a, axis, keepdims), shape).copy()
+        return np.broadcast_to(np.asarray(g, dtype=kinds.float_dtype(a)), shape)
+    return np.broadcast_to(restore_axes(g, a, axis, keepdims), shape)
 
 
-def mean_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
-    """Spread the adjoint of `mean(a, axis)` back, each entry's share `g / count`: divided at the
-    reduced shape, before it is spread, and counted from `a`'s shape (the mean itself is not
-    needed). With nothing averaged (count 0) the spread adjoint is empty, and `g` is left as is."""
+def _share(g: Any, a: Any, axis: Axis) -> Any:
+    """Each entry's share of the adjoint of `mean(a, axis)`, `g / count`: divided at the reduced
+    shape, and counted from `a`'s shape (the mean itself is not needed). With nothing averaged
+    (count 0) `g` is left as is."""
     shape = _shape(a)
     axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
     count = math.prod(shape[ax] for ax in axes)
     if isinstance(g, (list, tuple)):  # a seed given as a list: NumPy's view of it, as sum's
         g = np.asarray(g, dtype=kinds.float_dtype(a))
-    return sum_adjoint(g / count if count else g, a, axis, keepdims)
+    return g / count if count else g
+
+
+def mean_adjoint(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Spread the adjoint of `mean(a, axis)` back, each entry's share `g / count` (an empty
+    adjoint where nothing is averaged)."""
+    return sum_adjoint(_share(g, a, axis), a, axis, keepdims)
+
+
+def mean_adjoint_view(g: Any, a: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """`mean_adjoint` as a read-only broadcast, for an operand of arithmetic."""
+    return sum_adjoint_view(_share(g, a, axis), a, axis, keepdims)
+
+
+#: Helpers whose value is an array of the operand's size that a variant gives as a read-only
+#: broadcast: where the value is only an operand of arithmetic, the variant saves the copy.
+VIEWS = {sum_adjoint: sum_adjoint_view, mean_adjoint: mean_adjoint_view}
 
 
 def prod_adjoint(g: Any, a: Any, y: Any, axis: Axis = None, keepdims: bool = False) -> Any:

@@ -17,7 +17,9 @@ from .adjoint_ops import (
     matmul_adjoint_a,
     matmul_adjoint_b,
     mean_adjoint,
+    mean_adjoint_view,
     sum_adjoint,
+    sum_adjoint_view,
     transpose_adjoint,
 )
 
@@ -51,6 +53,7 @@ def dot_adjoint_b_rule(x, a, b, *, g):
 
 @adjoints(
     sum_adjoint,
+    sum_adjoint_view,
     samples=lambda rng: [
         ((rng.normal(size=3), rng.normal(size=(2, 3)), 0, False), {}),
         ((rng.normal(), rng.normal(size=(2, 3))), {}),
@@ -62,6 +65,7 @@ def sum_adjoint_rule(x, a, axis=None, keepdims=False, *, g):
 
 @adjoints(
     mean_adjoint,
+    mean_adjoint_view,
     samples=lambda rng: [
         ((rng.normal(size=3), rng.normal(size=(2, 3)), 0, False), {}),
         ((rng.normal(size=(2, 1)), rng.normal(size=(2, 3)), -1, True), {}),

@@ -183,9 +183,12 @@ def measure(
         timer.calibrate(settings)
     rounds = max(timer.repeats for timer, _, _ in timers)
     for done in range(1, rounds + 1):
-        for timer, _, _ in timers:  # a timer with fewer samples spreads them over the rounds
+        # Each round starts one method later: what runs right after a peer (PyTorch's threads
+        # winding down, caches it filled) is every method in turn, not always the first one.
+        start = done % len(timers)
+        for timer, _, _ in timers[start:] + timers[:start]:
             if len(timer.samples) < math.ceil(done * timer.repeats / rounds):
-                timer.samples.append(timer.sample())
+                timer.samples.append(timer.sample())  # fewer samples spread over the rounds
     for timer, outcome, which in timers:
         setattr(outcome, which, timer.timing())
     result.f = plain.timing()

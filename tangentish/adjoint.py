@@ -90,6 +90,7 @@ class Adjoints:
         #: which the replay computes where the array is made (a small tuple is all it records).
         self.shapes: dict[str, str] = {}
         self.single: set[str] = set()  # names one simple statement assigns, once
+        self.same_shapes: dict[str, str] = {}  # names provably of one shape (kinds.same_shapes)
         self.generated: set[str] = set()
 
     def bind(self, wanted: str, obj: Any) -> str:
@@ -405,10 +406,18 @@ class Adjoints:
         return gast.Call(func=load(helper), args=[contribution, operand], keywords=[])
 
     def needs_unbroadcast(self, primitive: Primitive, operand: gast.Name) -> bool:
-        """False when the other operands are scalars: the output then has this operand's shape."""
+        """False when every other operand is a scalar, this operand itself (`x * x`), or an
+        array provably of its shape (`kinds.same_shapes`): the output then has its shape."""
         operands = [*primitive.args, *primitive.keywords.values()]
-        others = [a for a in operands if a is not operand]
-        return not all(operand_kind(a, self.kinds, self.parsed.namespace) == SCALAR for a in others)
+        shape = self.same_shapes.get(operand.id)
+
+        def alike(a: gast.expr) -> bool:
+            if operand_kind(a, self.kinds, self.parsed.namespace) == SCALAR:
+                return True
+            named = isinstance(a, gast.Name)
+            return named and (a.id == operand.id or self.same_shapes.get(a.id, "") == shape)
+
+        return not all(alike(a) for a in operands if a is not operand)
 
     def binder(self, primitive: Primitive) -> Callable[[str, Any], str]:
         """Binds a rule's globals. Its `xp` is `math` for `math`'s functions, and for operators

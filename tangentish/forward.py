@@ -38,7 +38,7 @@ from . import calls, rules, runtime
 from .activity import Activity
 from .adjoint import Adjoints, assign, index_value, load, scale
 from .errors import MissingRuleError
-from .kinds import CONTAINER, SCALAR, operand_kind
+from .kinds import CONTAINER, SCALAR, operand_kind, same_shapes
 from .naming import Namer, parameters
 from .parse import ParsedFunction, location
 from .primitives import Primitive, classify
@@ -343,6 +343,7 @@ def build(
 ) -> ForwardResult:
     """The tangent function of the Wengert list `wengert` for input directions on `wrt`."""
     tangents = _Tangents(parsed, activity, dict(kinds), namer)
+    tangents.same_shapes = same_shapes(wengert, kinds, parsed.namespace)
     *body, returned = wengert.body
     fixed = [a.id for a in wengert.args.args if a.id in activity.varied and a.id not in wrt]
     code = [  # arguments not differentiated that vary later (`x = x * y`) start with no tangent

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+from collections import Counter
 from typing import Any
 
 import gast
@@ -253,3 +254,51 @@ def _array_operands(
     if rule is None or rule.tier != "partials" or not from_numpy:
         return []
     return [(value.args, k) for k in range(len(value.args))]
+
+
+def same_shapes(
+    fn: gast.FunctionDef, kinds: dict[str, str], namespace: Namespace
+) -> dict[str, str]:
+    """Names provably of one shape, each mapped to the name that stands for its shape: the
+    parameters it was computed from elementwise (`v = np.tanh(x) * 2.0` has `x`'s shape), so an
+    adjoint between them needs no `unbroadcast`. Only names assigned once, outside every loop,
+    and parameters never assigned: a shape is then one fact for the whole function."""
+    stores = Counter(
+        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    )
+    found = {a.id: a.id for a in fn.args.args if not stores[a.id]}
+
+    def shape_of(node: gast.expr) -> str | None:
+        kind = operand_kind(node, kinds, namespace)
+        if kind == SCALAR:
+            return SCALAR
+        named = isinstance(node, gast.Name) and kind == ARRAY  # not a list: `+` concatenates
+        return found.get(node.id) if named else None
+
+    def elementwise(operands: list[gast.expr]) -> str | None:
+        """The shape of operands broadcast together, when all but scalars share one."""
+        shapes = {shape_of(o) for o in operands} - {SCALAR}
+        return shapes.pop() if len(shapes) == 1 and None not in shapes else None
+
+    def visit(body: list[gast.stmt]) -> None:
+        for statement in body:
+            if isinstance(statement, gast.If):
+                visit(statement.body)
+                visit(statement.orelse)
+            if not isinstance(statement, gast.Assign) or len(statement.targets) != 1:
+                continue
+            target, value = statement.targets[0], statement.value
+            if not isinstance(target, gast.Name) or stores[target.id] != 1:
+                continue
+            primitive = classify(value, namespace)
+            operands: list[gast.expr] | None = None
+            arithmetic = isinstance(value, gast.BinOp) and not isinstance(value.op, gast.MatMult)
+            if primitive.kind == "copy" or isinstance(value, gast.UnaryOp) or arithmetic:
+                operands = primitive.args
+            elif isinstance(primitive.function, np.ufunc) and not primitive.keywords:
+                operands = primitive.args if len(primitive.args) == primitive.function.nin else None
+            shape = elementwise(operands) if operands else None
+            found[target.id] = shape or target.id
+
+    visit(fn.body)
+    return found

@@ -46,7 +46,7 @@ import numpy as np
 from . import runtime
 from .activity import Activity
 from .adjoint import Adjoints, assign, load
-from .kinds import ARRAY, CONTAINER, SCALAR
+from .kinds import ARRAY, CONTAINER, SCALAR, same_shapes
 from .naming import Namer, parameters
 from .parse import ParsedFunction
 from .recording import Emit, Step, assigned, loads, stores
@@ -214,6 +214,7 @@ def build(
             kinds[statement.value.id] = CONTAINER
     adjoints = Adjoints(parsed, activity, kinds, namer)
     adjoints.single = _single(wengert.body, {a.id for a in wengert.args.args})
+    adjoints.same_shapes = same_shapes(wengert, kinds, parsed.namespace)
     *body, returned = wengert.body
     seed = "" if unit_seed else namer.claim("seed")
     seeded: gast.expr = gast.Constant(1.0, None) if unit_seed else load(seed)

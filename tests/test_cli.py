@@ -55,9 +55,12 @@ def test_grad_forward_mode_prints_the_tangent_code():
 
 
 def test_grad_specializes_for_example_arrays():
-    done = run("grad", TEXTBOOK, "[1, 2]", "3")
+    done = run("grad", TEXTBOOK, "[1, 2]", "[[3], [4]]")  # x1 * x2 broadcasts to 2x2
     assert done.returncode == 0, done.stderr
     assert "unbroadcast" in done.stdout
+    done = run("grad", TEXTBOOK, "[1, 2]", "3")  # x1's shape throughout: nothing to sum
+    assert done.returncode == 0, done.stderr
+    assert "unbroadcast" not in done.stdout and "x1_bar = " in done.stdout
 
 
 def test_explain_text():

@@ -464,3 +464,42 @@ def test_an_adjoint_spread_for_an_operand_is_not_copied_and_gradients_stay_writa
         assert "sum_adjoint(" in source  # np.sum(x)'s adjoint is x's gradient: a copy
     x, w = rng.normal(size=(3, 4)), rng.normal(size=(3, 1))
     check_vjp(row_softmax_sum, (x, w), (0, 1), tg.grad(row_softmax_sum, wrt=(0, 1))(x, w), 1.0)
+
+
+def elementwise_chain(x, w):
+    y = np.tanh(x) * 2.0  # x's shape
+    z = y * x + np.sin(y)  # x's shape: no unbroadcast between y, x and z
+    return np.sum(z * w + x * x)  # w broadcasts: z's adjoint is summed back
+
+
+def reassigned_then_broadcast(x, b):
+    y = x * 2.0
+    y = y + b  # assigned twice: y's shape is no longer known to be x's
+    return np.sum(y * x)
+
+
+def grows_in_a_loop(x, b):
+    y = x * 1.0
+    for _ in range(2):
+        y = y * x + b  # the first iteration broadcasts y from (3,) to (2, 3)
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("fn", [elementwise_chain, reassigned_then_broadcast, grows_in_a_loop])
+def test_unbroadcast_only_where_shapes_may_differ(fn):
+    rng = np.random.default_rng(11)
+    x, other = rng.normal(size=3), rng.normal(size=(2, 1))
+    grads = tg.grad(fn, wrt=(0, 1))(x, other)
+    check_vjp(fn, (x, other), (0, 1), grads, 1.0)
+    for i, v in ((0, rng.normal(size=3)), (1, rng.normal(size=(2, 1)))):
+        value, tangent = tg.jvp(fn, wrt=i)(x, other, seed=v)
+        assert tangent == pytest.approx(float(np.sum(grads[i] * v)))
+
+
+def test_arrays_of_one_shape_need_no_unbroadcast():
+    df = tg.grad(elementwise_chain, wrt=(0, 1))
+    df(np.array([0.3, -0.7, 1.2]), np.array([[1.0], [2.0]]))
+    source = tg.source(df)
+    assert "z_bar * x" in source and "unbroadcast(z_bar" not in source  # y * x: x's shape
+    assert "_v5_bar * x + _v5_bar * x" in source  # x * x
+    assert "unbroadcast(_v4_bar * w, z)" in source  # z * w broadcasts: summed back to z

@@ -16,7 +16,7 @@ def write_slice_in_loop_grad(a, n):
         b[1:3] = _v5  # calls_corpus.py:298
         _stack.append((_saved, b_saved))  # calls_corpus.py:297
     _v6_bar = sum_adjoint(1.0, b * b, None, False)  # calls_corpus.py:299
-    b_bar = unbroadcast(_v6_bar * b, b) + unbroadcast(_v6_bar * b, b)  # calls_corpus.py:299
+    b_bar = _v6_bar * b + _v6_bar * b  # calls_corpus.py:299
     a_bar = zeros_like(a)  # calls_corpus.py:297
     for _ in _v1:  # calls_corpus.py:297
         _saved, b_saved = _stack.pop()  # calls_corpus.py:297

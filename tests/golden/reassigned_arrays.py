@@ -11,6 +11,5 @@ def reassigned_grad(x, seed=1.0):
     check_seed(y, seed)  # golden_examples.py:24
     _v2_bar = unbroadcast(seed, y_saved_1)  # golden_examples.py:22
     y_bar = unbroadcast(_v2_bar * y_saved, _v1) * np.cos(y_saved) + unbroadcast(_v2_bar * _v1, y_saved)  # golden_examples.py:22
-    _v4 = unbroadcast(y_bar * x, x)  # golden_examples.py:21
-    x_bar = _v4 + (_v4 + unbroadcast(seed, x))  # golden_examples.py:21
+    x_bar = y_bar * x + (y_bar * x + unbroadcast(seed, x))  # golden_examples.py:21
     return x_bar  # golden_examples.py:24

@@ -512,9 +512,9 @@ _FOLDABLE = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator
 
 class _Simplify(gast.NodeTransformer):
     """Constant folding (`2 - 1 → 1`) and `x * 1 → x`, `x ** 1 → x`, `x + 0 → x`, `-(-x) → x`,
-    `x * -1 → -x`. A float `1.0` or `-1.0` goes only from a product whose other side is
-    provably a float (of `floats`, adjoints among them), since `1.0 * n` makes an integer a
-    float."""
+    `x * -1 → -x`, and a negation a sum absorbs: `-a + b → b - a`, `b + x * -y → b - x * y`.
+    A float `1.0` or `-1.0` goes only from a product whose other side is provably a float (of
+    `floats`, adjoints among them), since `1.0 * n` makes an integer a float."""
 
     def __init__(self, floats: frozenset[str], fn: gast.FunctionDef, effects: Effects) -> None:
         self.floats, self.fn, self.effects = floats, fn, effects
@@ -592,6 +592,14 @@ class _Simplify(gast.NodeTransformer):
             return left
         if isinstance(node.op, gast.Add) and _number(left) == 0:
             return right
+        if isinstance(node.op, (gast.Add, gast.Sub)):  # a negation the sum absorbs
+            flipped = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+            positive = _positive(right)
+            if positive is not None:  # b + x * -y → b - x * y; b - -y → b + y
+                return gast.BinOp(left=left, op=flipped, right=positive)
+            positive = _positive(left) if isinstance(node.op, gast.Add) else None
+            if positive is not None:  # -a + b → b - a
+                return gast.BinOp(left=right, op=gast.Sub(), right=positive)
         return node
 
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
@@ -604,6 +612,25 @@ class _Simplify(gast.NodeTransformer):
         ):
             return inner.operand
         return node
+
+
+def _positive(node: gast.expr) -> gast.expr | None:
+    """`e` for an expression that is exactly `-e`: `-e`, a negative number, or a product or
+    quotient with such a factor (the sign of a product is the signs' product, so
+    `b + x * -y` and `b - x * y` are equal bit for bit). None for any other."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return node.operand
+    number = _number(node)
+    if number is not None:
+        return gast.Constant(-number, None) if number < 0 else None
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
+        left = _positive(node.left)
+        if left is not None:
+            return gast.BinOp(left=left, op=node.op, right=node.right)
+        right = _positive(node.right)
+        if right is not None:
+            return gast.BinOp(left=node.left, op=node.op, right=right)
+    return None
 
 
 def _number(node: gast.expr) -> float | None:

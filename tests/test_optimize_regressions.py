@@ -503,3 +503,32 @@ def test_arrays_of_one_shape_need_no_unbroadcast():
     assert "z_bar * x" in source and "unbroadcast(z_bar" not in source  # y * x: x's shape
     assert "_v5_bar * x + _v5_bar * x" in source  # x * x
     assert "unbroadcast(_v4_bar * w, z)" in source  # z * w broadcasts: summed back to z
+
+
+NEGATIONS = [  # an adjoint statement as the sweep folds it → as it is simplified
+    ("-a + b", "b - a"),
+    ("b + x * -y", "b - x * y"),
+    ("b + -x * y / z", "b - x * y / z"),
+    ("b - -y", "b + y"),
+    ("b + -2.0", "b - 2.0"),
+    ("x * -y", "x * -y"),  # nothing absorbs it: left as it is
+]
+
+
+@pytest.mark.parametrize("before,after", NEGATIONS)
+def test_a_negation_a_sum_absorbs_is_folded_into_it(before, after):
+    import gast
+
+    from tangentish import optimize
+
+    tree = gast.parse(f"def f_grad(a, b, x, y, z):\n    a_bar = {before}\n    return a_bar").body[0]
+    done = optimize.optimize(tree, set(), optimize.Effects(lambda call: True), "", {"a_bar"})
+    assert gast.unparse(done.body[0]).strip() == f"a_bar = {after}"
+    values = [0.0, -0.0, 1.5, -2.25, np.inf, -np.inf, 3e-310]  # the same bits, zeros' signs too
+    for point in zip(*(np.random.default_rng(i).choice(values, 40) for i in range(5))):
+        scope = dict(zip("abxyz", map(float, point)))
+        with np.errstate(all="ignore"):  # NumPy floats: x / 0 is inf or nan, not an error
+            scope = {k: np.float64(v) for k, v in scope.items()}
+            want, got = eval(before, {}, scope), eval(after, {}, scope)  # noqa: S307
+        assert np.array_equal(want, got, equal_nan=True)
+        assert np.isnan(want) or np.signbit(want) == np.signbit(got)

@@ -38,13 +38,17 @@ from typing import Callable
 
 import gast
 
-from .optimize import Effects
+from .optimize import Effects, size
+from .recording import loads
 
 _COMPOUND = (gast.If, gast.For, gast.While)
 #: Statements a run may hold; any other (a loop, a branch, a nested def) ends it.
 _STRAIGHT = (gast.Assign, gast.Expr, gast.Return)
+#: Operations that use their operands' values up at once, making a value of their own: an
+#: operand read from a name, or an array another name holds, shares nothing through them.
+ARITHMETIC = (gast.BinOp, gast.UnaryOp, gast.Compare)
 #: Where a call's value is used as an operand: reading it from a name shares nothing.
-_OPERAND_OF = (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Call)
+_OPERAND_OF = (*ARITHMETIC, gast.Call)
 #: Expressions whose parts may not all run: a call under them stays where it is.
 _CONDITIONAL = (
     gast.IfExp,
@@ -127,7 +131,7 @@ class _Blocks:
             for node, operand in scan.candidates:
                 key = gast.dump(node)
                 if key not in groups:
-                    groups[key] = _Group(_loads(node), _assigned_name(statement, node))
+                    groups[key] = _Group(loads([node]), _assigned_name(statement, node))
                 groups[key].occurrences.append(_Occurrence(i, node, operand))
             for key in [k for k, g in groups.items() if g.ends(scan.stores, i)]:
                 done.append(groups.pop(key))
@@ -135,7 +139,7 @@ class _Blocks:
         repeated = [g for g in done if any(o.operand for o in g.occurrences[1:])]
         if not repeated:
             return False
-        group = max(repeated, key=lambda g: _size(g.occurrences[0].node))
+        group = max(repeated, key=lambda g: size(g.occurrences[0].node))
         self.rewrite(body, group)
         return True
 
@@ -171,20 +175,17 @@ class _Blocks:
         first = group.occurrences[0]
         statement = body[first.statement]
         replaced = {id(o.node) for o in group.occurrences[1:] if o.operand}
-        target = group.binding
+        target, binding = group.binding, None
         if target is None or target in group.reads:
             target = self.fresh()
-            replaced.add(id(first.node))
+            replaced.add(id(first.node))  # it reads the new name; the binding holds the call
             binding = gast.Assign(
                 targets=[gast.Name(target, gast.Store(), None, None)],
                 value=first.node,
                 type_comment=None,
             )
             body.insert(first.statement, gast.copy_location(binding, statement))
-            # the first occurrence now reads the new name (the binding holds the call itself)
-            _Replace(replaced, target, skip=binding).visit_statements(body)
-            return
-        _Replace(replaced, target, skip=None).visit_statements(body)
+        _Replace(replaced, target, skip=binding).visit_statements(body)
 
 
 def _assigned_name(statement: gast.stmt, node: gast.Call) -> str | None:
@@ -197,22 +198,6 @@ def _assigned_name(statement: gast.stmt, node: gast.Call) -> str | None:
     ):
         return statement.targets[0].id
     return None
-
-
-def _loads(node: gast.AST) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-
-
-def _stores(statement: gast.stmt) -> set[str]:
-    return {
-        n.id
-        for n in gast.walk(statement)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))
-    }
-
-
-def _size(node: gast.AST) -> int:
-    return sum(1 for _ in gast.walk(node))
 
 
 class _Replace(gast.NodeTransformer):

@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import gast
 
+from .cse import ARITHMETIC
 from .errors import InternalError
-
-#: Where reading an adjoint uses its value up at once, sharing nothing.
-_OPERAND_OF = (gast.BinOp, gast.UnaryOp, gast.Compare)
 
 
 def accumulate_in_place(fn: gast.FunctionDef, arrays: set[str], zeros: set[str]) -> None:
@@ -69,7 +67,7 @@ def accumulate_in_place(fn: gast.FunctionDef, arrays: set[str], zeros: set[str])
 
 def _used_up(node: gast.Name, parent: gast.AST | None, parents: dict[int, gast.AST]) -> bool:
     """Whether this read of an adjoint uses its value at once: arithmetic, or a return."""
-    if isinstance(parent, (*_OPERAND_OF, gast.Return)):
+    if isinstance(parent, (*ARITHMETIC, gast.Return)):
         return True
     if isinstance(parent, gast.Tuple):
         return isinstance(parents.get(id(parent)), gast.Return)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from collections import Counter
 from typing import Any
 
 import gast
@@ -28,6 +27,7 @@ import numpy as np
 
 from . import rules, runtime
 from .activity import assignments
+from .naming import store_counts
 from .parse import Namespace
 from .primitives import classify
 
@@ -263,9 +263,7 @@ def same_shapes(
     parameters it was computed from elementwise (`v = np.tanh(x) * 2.0` has `x`'s shape), so an
     adjoint between them needs no `unbroadcast`. Only names assigned once, outside every loop,
     and parameters never assigned: a shape is then one fact for the whole function."""
-    stores = Counter(
-        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    )
+    stores = store_counts(fn)
     found = {a.id: a.id for a in fn.args.args if not stores[a.id]}
 
     def shape_of(node: gast.expr) -> str | None:

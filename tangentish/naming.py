@@ -14,6 +14,7 @@ gives the same names.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 import gast
@@ -81,6 +82,13 @@ def names_in(node: gast.AST) -> set[str]:
     found = {child.id for child in gast.walk(node) if isinstance(child, gast.Name)}
     found |= {child.name for child in gast.walk(node) if isinstance(child, gast.FunctionDef)}
     return found
+
+
+def store_counts(node: gast.AST) -> Counter[str]:
+    """How many places in a tree assign each name (a name assigned once holds one value)."""
+    return Counter(
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    )
 
 
 def parameters(names: Iterable[str], defaults: list[gast.expr] | None = None) -> gast.arguments:

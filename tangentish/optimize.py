@@ -37,6 +37,8 @@ from typing import Callable
 
 import gast
 
+from .naming import store_counts
+
 
 @dataclass(frozen=True)
 class Effects:
@@ -292,7 +294,8 @@ def _loop_live(loop: gast.For | gast.While, after: set[str]) -> set[str]:
         live = grown
 
 
-def _size(node: gast.AST) -> int:
+def size(node: gast.AST) -> int:
+    """How many expressions and statements `node` holds: how much a line says."""
     return sum(1 for n in gast.walk(node) if isinstance(n, (gast.expr, gast.stmt)))
 
 
@@ -437,7 +440,7 @@ class _Block:
                 blocked = True
         if not uses or (not atom and len(uses) != 1):
             return False
-        if not atom and _size(value) + _size(body[uses[0][0]]) > FOLD_LIMIT:
+        if not atom and size(value) + size(body[uses[0][0]]) > FOLD_LIMIT:
             return False  # a person would keep this one on its own line
         keep = stranded or name in self.captured or (not redefined and name in live_out)
         if keep and (not atom or name not in self.generated):
@@ -525,11 +528,7 @@ class _Simplify(gast.NodeTransformer):
         """The names the function assigns once, by `name = value`, each with its value: what
         such a name holds wherever it is read (parameters hold their argument first)."""
         fn = self.fn
-        stores = Counter(
-            n.id
-            for n in gast.walk(fn)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        )
+        stores = store_counts(fn)
         params = {a.id for a in fn.args.args}
         return {
             s.targets[0].id: s.value

@@ -30,10 +30,8 @@ from typing import Any, Callable
 
 import gast
 
+from .cse import ARITHMETIC
 from .rules.numpy.adjoint_ops import VIEWS
-
-#: Where a value is used up at once: the operation makes a new array of its own.
-_OPERAND_OF = (gast.BinOp, gast.UnaryOp, gast.Compare)
 
 
 def spread_operands(
@@ -42,7 +40,7 @@ def spread_operands(
     """Call the view variant of each helper of `VIEWS` (`bindings` says what a name denotes)
     whose value is an operand of arithmetic in `fn`; `bind` names an object for generated code."""
     for node in gast.walk(fn):
-        if not isinstance(node, _OPERAND_OF):
+        if not isinstance(node, ARITHMETIC):
             continue
         for operand in gast.iter_child_nodes(node):
             if isinstance(operand, gast.Call) and isinstance(operand.func, gast.Name):

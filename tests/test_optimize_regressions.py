@@ -342,11 +342,18 @@ def max_picked(x, w, axis, keepdims):
     ],
 )
 def test_max_adjoint_against_central_differences(shape, axis, keepdims):
-    rng = np.random.default_rng(4)
+    _check_reduction(max_picked, np.max, shape, axis, keepdims, 4)
+
+
+def _check_reduction(fn, reduce, shape, axis, keepdims, seed):
+    """`fn(x, w, axis, keepdims)`, weighting `reduce(x, axis, keepdims)` by `w`, against central
+    differences at a random `x` of `shape`; the point and the gradient."""
+    rng = np.random.default_rng(seed)
     x = rng.normal(size=shape)
-    w = rng.normal(size=np.shape(np.max(x, axis=axis, keepdims=keepdims)))
-    grads = tg.grad(max_picked)(x, w, axis, keepdims)
-    check_vjp(lambda x: max_picked(x, w, axis, keepdims), [x], 0, grads, 1.0)
+    w = rng.normal(size=np.shape(reduce(x, axis=axis, keepdims=keepdims)))
+    grads = tg.grad(fn)(x, w, axis, keepdims)
+    check_vjp(lambda x: fn(x, w, axis, keepdims), [x], 0, grads, 1.0)
+    return x, w, grads
 
 
 def test_max_adjoint_shares_ties_evenly():
@@ -405,11 +412,7 @@ def test_mean_adjoint_does_not_compute_the_mean():
     ],
 )
 def test_mean_adjoint_against_central_differences(shape, axis, keepdims):
-    rng = np.random.default_rng(5)
-    x = rng.normal(size=shape)
-    w = rng.normal(size=np.shape(np.mean(x, axis=axis, keepdims=keepdims)))
-    grads = tg.grad(mean_of_squares)(x, w, axis, keepdims)
-    check_vjp(lambda x: mean_of_squares(x, w, axis, keepdims), [x], 0, grads, 1.0)
+    x, w, grads = _check_reduction(mean_of_squares, np.mean, shape, axis, keepdims, 5)
     single = tg.grad(mean_of_squares)(x.astype(np.float32), w.astype(np.float32), axis, keepdims)
     assert single.dtype == np.float32
     assert np.allclose(single, grads, rtol=1e-5)

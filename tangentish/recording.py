@@ -21,6 +21,7 @@ import gast
 from . import runtime
 from .activity import is_write
 from .adjoint import Adjoints, assign, index_value, load
+from .errors import InternalError
 from .kinds import ARRAY, RANGE
 from .naming import Namer
 
@@ -100,7 +101,8 @@ class Emit:
         """Record `name`'s value at the end of the current iteration, with the iteration's tuple:
         the sweep reads it back when its iteration starts. `certain`: the iteration always
         assigns it before it ends (else it starts out unset, as the tuple reads it anyway)."""
-        assert self.frame is not None, "only a loop iteration records values for its end"
+        if self.frame is None:
+            raise InternalError("only a loop iteration records values for its end")
         if name not in self.frame.ends:
             self.frame.ends.append(name)
         if not certain:

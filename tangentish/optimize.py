@@ -6,9 +6,9 @@ Three rewrites run to a fixed point over straight-line code:
   so `x_bar = c1; x_bar = c2 + x_bar` becomes `x_bar = c2 + c1`;
 - dead-code elimination: pure assignments nobody reads are dropped (primal values the adjoint
   does not need go with them).
-plus algebraic simplification of the results (`x * 1`, `0 + x`, `-(-x)`). User variables keep their
-names, results are never folded into `return`, and calls that may have side effects (anything
-without a derivative rule, such as `print`) are never moved or dropped.
+plus algebraic simplification of the adjoints that result (`simplify.py`: `x * 1`, `0 + x`).
+User variables keep their names, results are never folded into `return`, and calls that may have
+side effects (anything without a derivative rule, such as `print`) are never moved or dropped.
 
 >>> import gast
 >>> tree = gast.parse('''
@@ -29,15 +29,13 @@ def f_grad(x, seed=1.0):
 from __future__ import annotations
 
 import copy
-import functools
-import operator
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
 import gast
 
-from .naming import store_counts
+from .simplify import number, simplify
 
 
 @dataclass(frozen=True)
@@ -74,19 +72,8 @@ def optimize(
         access = _access(statement)
         block.captured |= {n.id for n in access.loads if id(n) in access.deferred}
     block.optimize(fn.body, set())
-    _simplify(fn.body, adjoints, _Simplify(adjoints | floats, fn, effects))
+    simplify(fn, adjoints, floats, effects)
     return fn
-
-
-def _simplify(body: list[gast.stmt], adjoints: frozenset[str], simplify: _Simplify) -> None:
-    """Simplify the statements that compute adjoints. Never the primal's: `x * 1.0` there makes a
-    new float array, and the function may rely on that."""
-    for i, statement in enumerate(body):
-        if isinstance(statement, _COMPOUND):
-            _simplify(statement.body, adjoints, simplify)
-            _simplify(statement.orelse, adjoints, simplify)
-        elif _target(statement) in adjoints:
-            body[i] = simplify.visit(statement)
 
 
 _COMPOUND = (gast.If, gast.For, gast.While)
@@ -224,11 +211,11 @@ def _may_raise(value: gast.expr, effects: Effects) -> bool:
         if isinstance(node, gast.BinOp) and isinstance(
             node.op, (gast.Div, gast.FloorDiv, gast.Mod)
         ):
-            divisor = _number(node.right)
+            divisor = number(node.right)
             if divisor is None or divisor == 0:
                 return True
         if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Pow):
-            exponent = _number(node.right)
+            exponent = number(node.right)
             if exponent is None or exponent < 0:
                 return True
         if isinstance(node, gast.Call) and effects.may_raise(node):
@@ -508,131 +495,3 @@ def _replace(statement: gast.stmt, old: gast.Name, new: gast.expr) -> None:
             return copy.deepcopy(new) if node is old else node
 
     Replace().visit(statement)
-
-
-_FOLDABLE = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul}
-
-
-class _Simplify(gast.NodeTransformer):
-    """Constant folding (`2 - 1 → 1`) and `x * 1 → x`, `x ** 1 → x`, `x + 0 → x`, `-(-x) → x`,
-    `x * -1 → -x`, and a negation a sum absorbs: `-a + b → b - a`, `b + x * -y → b - x * y`.
-    A float `1.0` or `-1.0` goes only from a product whose other side is provably a float (of
-    `floats`, adjoints among them), since `1.0 * n` makes an integer a float."""
-
-    def __init__(self, floats: frozenset[str], fn: gast.FunctionDef, effects: Effects) -> None:
-        self.floats, self.fn, self.effects = floats, fn, effects
-        self.open: set[str] = set()  # the names whose values are being judged
-
-    @functools.cached_property
-    def values(self) -> dict[str, gast.expr]:
-        """The names the function assigns once, by `name = value`, each with its value: what
-        such a name holds wherever it is read (parameters hold their argument first)."""
-        fn = self.fn
-        stores = store_counts(fn)
-        params = {a.id for a in fn.args.args}
-        return {
-            s.targets[0].id: s.value
-            for s in gast.walk(fn)
-            if isinstance(s, gast.Assign)
-            and len(s.targets) == 1
-            and isinstance(s.targets[0], gast.Name)
-            and stores[s.targets[0].id] == 1
-            and s.targets[0].id not in params
-        }
-
-    def is_float(self, node: gast.expr) -> bool:
-        """Whether `node` is provably a float (or complex) number or array, so `1.0 * node`
-        has its type and value."""
-        if isinstance(node, gast.Constant):
-            return type(node.value) is float
-        if isinstance(node, gast.Name):
-            if node.id in self.floats:
-                return True
-            if node.id not in self.values or node.id in self.open:
-                return False
-            self.open.add(node.id)
-            found = self.is_float(self.values[node.id])
-            self.open.discard(node.id)
-            return found
-        if isinstance(node, gast.BinOp):
-            arithmetic = isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow))
-            return arithmetic and (self.is_float(node.left) or self.is_float(node.right))
-        if isinstance(node, gast.UnaryOp):
-            return isinstance(node.op, (gast.USub, gast.UAdd)) and self.is_float(node.operand)
-        if isinstance(node, gast.Call):
-            return self.effects.floating(node)
-        return False
-
-    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
-        self.generic_visit(node)
-        left, right = node.left, node.right
-        a, b = _number(left), _number(right)
-        if a is not None and b is not None and type(node.op) in _FOLDABLE:
-            folded = _FOLDABLE[type(node.op)](a, b)
-            return (
-                gast.Constant(folded, None)
-                if folded >= 0
-                else gast.UnaryOp(op=gast.USub(), operand=gast.Constant(-folded, None))
-            )
-        if isinstance(node.op, gast.Pow) and b == 1:
-            return left
-        if isinstance(node.op, gast.Mult):
-            for a, b in ((left, right), (right, left)):
-                if (
-                    isinstance(b, gast.BinOp)
-                    and isinstance(b.op, gast.Div)
-                    and _number(b.left) == 1
-                ):
-                    return gast.BinOp(left=a, op=gast.Div(), right=b.right)  # a * (1 / b) → a / b
-                unit = _number(b)
-                if unit in (1, -1) and (type(unit) is int or self.is_float(a)):
-                    return a if unit == 1 else gast.UnaryOp(op=gast.USub(), operand=a)
-        if isinstance(node.op, (gast.Add, gast.Sub)) and _number(right) == 0:
-            return left
-        if isinstance(node.op, gast.Add) and _number(left) == 0:
-            return right
-        if isinstance(node.op, (gast.Add, gast.Sub)):  # a negation the sum absorbs
-            flipped = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
-            positive = _positive(right)
-            if positive is not None:  # b + x * -y → b - x * y; b - -y → b + y
-                return gast.BinOp(left=left, op=flipped, right=positive)
-            positive = _positive(left) if isinstance(node.op, gast.Add) else None
-            if positive is not None:  # -a + b → b - a
-                return gast.BinOp(left=right, op=gast.Sub(), right=positive)
-        return node
-
-    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.expr:
-        self.generic_visit(node)
-        inner = node.operand
-        if (
-            isinstance(node.op, gast.USub)
-            and isinstance(inner, gast.UnaryOp)
-            and isinstance(inner.op, gast.USub)
-        ):
-            return inner.operand
-        return node
-
-
-def _positive(node: gast.expr) -> gast.expr | None:
-    """`e` for an expression that is exactly `-e`: `-e`, a negative number, or a product or
-    quotient with such a factor (the sign of a product is the signs' product, so
-    `b + x * -y` and `b - x * y` are equal bit for bit). None for any other."""
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        return node.operand
-    number = _number(node)
-    if number is not None:
-        return gast.Constant(-number, None) if number < 0 else None
-    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
-        left = _positive(node.left)
-        if left is not None:
-            return gast.BinOp(left=left, op=node.op, right=node.right)
-        right = _positive(node.right)
-        if right is not None:
-            return gast.BinOp(left=node.left, op=node.op, right=right)
-    return None
-
-
-def _number(node: gast.expr) -> float | None:
-    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
-        return node.value
-    return None
